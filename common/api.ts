@@ -1,0 +1,134 @@
+/**
+ * REST contract: request and response bodies of `/api/*` as zod schemas. The web server validates
+ * requests with them, the OpenAPI document is generated from them, and the browser app types its
+ * fetches with them. Times are epoch milliseconds (UTC); values are in catalog units.
+ */
+import { z } from 'zod';
+import { METRIC_IDS } from './metrics.js';
+import { REJECTION_REASONS } from './rejections.js';
+import { DEVICE_STATUSES, provinceSchema, SITE_KINDS, siteIdSchema } from './sites.js';
+
+/** Roles, least to most privileged. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const loginRequestSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export const userInfoSchema = z.object({
+  username: z.string(),
+  role: z.enum(ROLES),
+});
+export type UserInfo = z.infer<typeof userInfoSchema>;
+
+export const healthSchema = z.object({
+  /** `ok`: all parts working; `degraded`: serving, but a dependency is down (data may be late). */
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeSec: z.number(),
+  components: z.record(z.string(), z.object({ status: z.enum(['ok', 'degraded', 'down']), detail: z.string().optional() })),
+});
+export type Health = z.infer<typeof healthSchema>;
+
+/** Latest value of one metric at a site. */
+export const latestValueSchema = z.object({
+  value: z.number(),
+  /** Catalog unit, e.g. `mg/L`, `‰`, `°C`; empty for pH. */
+  unit: z.string(),
+  /** Epoch ms of the measurement. */
+  ts: z.number(),
+});
+export type LatestValue = z.infer<typeof latestValueSchema>;
+
+export const siteSummarySchema = z.object({
+  id: siteIdSchema,
+  name: z.string(),
+  kind: z.enum(SITE_KINDS),
+  lat: z.number(),
+  lon: z.number(),
+  province: provinceSchema,
+  reportingIntervalSec: z.number(),
+  snapshotUrl: z.string().optional(),
+  /** What the map shows: device status, `stale` when silent for 3 intervals, `unknown` if never heard. */
+  status: z.enum([...DEVICE_STATUSES, 'stale', 'unknown']),
+  /** Last status the device itself reported (retained message or Last Will). */
+  reportedStatus: z.enum(DEVICE_STATUSES).nullable(),
+  /** Epoch ms of the last message of any kind from the site, or null. */
+  lastSeen: z.number().nullable(),
+  /** Latest value per metric id. */
+  latest: z.record(z.string(), latestValueSchema),
+});
+export type SiteSummary = z.infer<typeof siteSummarySchema>;
+
+export const siteListResponseSchema = z.object({ sites: z.array(siteSummarySchema) });
+export type SiteListResponse = z.infer<typeof siteListResponseSchema>;
+
+/** Upper bound on points per series the server returns; larger ranges are downsampled. */
+export const MAX_HISTORY_POINTS = 2000;
+
+export const readingsQuerySchema = z.object({
+  metric: z.enum(METRIC_IDS),
+  /** Epoch ms or ISO-8601; default: 24 h before `to`. */
+  from: z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true })]).optional(),
+  /** Epoch ms or ISO-8601; default: now. */
+  to: z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true })]).optional(),
+  /** Maximum buckets to return (1–2000, default 2000). */
+  maxPoints: z.coerce.number().int().min(1).max(MAX_HISTORY_POINTS).optional(),
+});
+export type ReadingsQuery = z.infer<typeof readingsQuerySchema>;
+
+/** One time bucket of a downsampled series; with one reading per bucket min = avg = max. */
+export const historyBucketSchema = z.object({
+  /** Bucket start, epoch ms. */
+  ts: z.number(),
+  min: z.number(),
+  avg: z.number(),
+  max: z.number(),
+  /** Readings aggregated into the bucket. */
+  count: z.number().int(),
+});
+export type HistoryBucket = z.infer<typeof historyBucketSchema>;
+
+export const historySeriesSchema = z.object({
+  siteId: z.string(),
+  metric: z.enum(METRIC_IDS),
+  unit: z.string(),
+  from: z.number(),
+  to: z.number(),
+  /** Width of each bucket, ms. */
+  bucketMs: z.number().int().positive(),
+  points: z.array(historyBucketSchema),
+});
+export type HistorySeries = z.infer<typeof historySeriesSchema>;
+
+export const rejectionSchema = z.object({
+  /** Epoch ms when ingest refused it. */
+  ts: z.number(),
+  reason: z.enum(REJECTION_REASONS),
+  topic: z.string(),
+  siteId: z.string().nullable(),
+  /** Specific explanation, e.g. `ph = 15 is outside 0–14`. */
+  detail: z.string(),
+  /** The start of the offending payload, for diagnosis (at most 512 characters). */
+  payloadExcerpt: z.string(),
+});
+export type Rejection = z.infer<typeof rejectionSchema>;
+
+export const rejectionListResponseSchema = z.object({
+  /** Newest first. */
+  rejections: z.array(rejectionSchema),
+  /** Rejections since the process started, per reason. */
+  totals: z.record(z.string(), z.number()),
+});
+export type RejectionListResponse = z.infer<typeof rejectionListResponseSchema>;
+
+export const deviceTokenResponseSchema = z.object({
+  siteId: z.string(),
+  /** The MQTT password for username = siteId. Shown once; only a hash is kept. */
+  token: z.string(),
+  issuedAt: z.number(),
+});
+export type DeviceTokenResponse = z.infer<typeof deviceTokenResponseSchema>;
