@@ -120,7 +120,7 @@ export type Rejection = z.infer<typeof rejectionSchema>;
 export const rejectionListResponseSchema = z.object({
   /** Newest first. */
   rejections: z.array(rejectionSchema),
-  /** Rejections since the process started, per reason. */
+  /** Rejections ever recorded, per reason. */
   totals: z.record(z.string(), z.number()),
 });
 export type RejectionListResponse = z.infer<typeof rejectionListResponseSchema>;
@@ -132,3 +132,12 @@ export const deviceTokenResponseSchema = z.object({
   issuedAt: z.number(),
 });
 export type DeviceTokenResponse = z.infer<typeof deviceTokenResponseSchema>;
+
+/** Public, unauthenticated settings the browser app needs before login (`GET /api/app-config`). */
+export const appConfigSchema = z.object({
+  version: z.string(),
+  /** Raster tile URL template, or null: only the bundled offline base layer is shown. */
+  mapTileUrl: z.string().nullable(),
+  mapTileAttribution: z.string().nullable(),
+});
+export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -14,7 +14,6 @@ export const SERVICE_USERS = {
   ingest: 'svc:ingest',
   web: 'svc:web',
   simulator: 'svc:sim',
-  cli: 'svc:cli',
 } as const;
 export type ServiceName = keyof typeof SERVICE_USERS;
 export type ServiceUser = (typeof SERVICE_USERS)[ServiceName];

@@ -114,6 +114,8 @@ export interface RegistryStore {
   addRejections(rejections: readonly Rejection[]): Promise<void>;
   /** Newest first. */
   listRejections(limit: number): Promise<Rejection[]>;
+  /** Rejections ever recorded, per reason (kept even when the log has dropped the entries). */
+  rejectionTotals(): Promise<Record<string, number>>;
 }
 
 /** Entries the dead-letter log keeps; older ones are dropped (their counts stay in metrics). */

@@ -10,7 +10,10 @@ export interface WaitOptions {
  * Polls `probe` until it returns a value other than undefined/false, and returns it. Throws with
  * the last error or `message` when the deadline passes.
  */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  options: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const interval = options.intervalMs ?? 25;
   let lastError: unknown;
