@@ -46,10 +46,16 @@ export const configSchema = z.object({
   SERVICE_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   /** Ingest's internal HTTP port (health, metrics, data API for web and broker in split mode). */
   INGEST_HTTP_PORT: port.default(8081),
+  /** Interface of ingest's internal HTTP server: loopback by default; `0.0.0.0` in containers. */
+  INGEST_HTTP_HOST: z.string().default('127.0.0.1'),
   /** Where web and broker reach ingest's data API in split mode. */
   INGEST_URL: optionalString.pipe(z.url().optional()),
   /** Broker's HTTP port for health and metrics in split mode. */
   BROKER_HTTP_PORT: port.default(8082),
+  BROKER_HTTP_HOST: z.string().default('127.0.0.1'),
+  /** Where the demo simulators serve camera snapshots (seeds' snapshotUrl point here). */
+  SIM_SNAPSHOT_HOST: z.string().default('127.0.0.1'),
+  SIM_SNAPSHOT_PORT: port.default(8083),
   /** Readings older than this are refused and purged, days. */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Largest accepted MQTT payload, bytes. */

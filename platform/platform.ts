@@ -1,0 +1,154 @@
+/**
+ * The whole platform in one process (`npm start`): the embedded store, the broker, ingest with its
+ * internal data API, the web server and — with SIMULATE=true — the demo simulators. The parts talk
+ * over MQTT exactly as they do when run as separate processes, so both modes run the same code.
+ */
+import path from 'node:path';
+import { IocBroker } from '../broker/broker.js';
+import type { Health } from '../common/api.js';
+import { IngestService } from '../ingest/ingest-service.js';
+import { DemoSimulator } from '../simulators/demo-simulator.js';
+import { WebServer } from '../web/server/web-server.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
+import type { Config } from './config/config.js';
+import { InternalHttpServer } from './http/internal-server.js';
+import { type Component, startAll, stopAll } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import { createMetricsRegistry, type Registry } from './observability.js';
+import { resolveServiceToken } from './security/service-credentials.js';
+import { loadSiteSeeds, SiteCatalog } from './seeds.js';
+import { DuckDbDataStores } from './store/duckdb/duckdb-data-stores.js';
+import { embeddedDatabasePath } from './store/embedded-location.js';
+import { createDataApiRouter } from './store/remote/data-api-router.js';
+import { PLATFORM_VERSION } from './version.js';
+
+export interface PlatformOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Built browser app; default dist/app next to the sources. */
+  readonly appDir?: string;
+  /** Metrics registry; a fresh one by default. */
+  readonly metrics?: Registry;
+}
+
+/** All parts of the platform as one component; `webUrl` and `mqttUrl` are valid after start(). */
+export class Platform implements Component {
+  readonly name = 'platform';
+  readonly stores: DuckDbDataStores;
+  readonly broker: IocBroker;
+  readonly ingest: IngestService;
+  readonly web: WebServer;
+  readonly simulator: DemoSimulator | undefined;
+  private readonly components: readonly Component[];
+  private started: readonly Component[] = [];
+
+  constructor(
+    private readonly options: PlatformOptions & { readonly sites: SiteCatalog; readonly serviceToken: string; readonly metrics: Registry },
+  ) {
+    const { config, logger, metrics, sites, serviceToken } = options;
+    const child = (module: string) => logger.child({ module });
+    this.stores = new DuckDbDataStores({ file: embeddedDatabasePath(config.dataDir), logger: child('store'), metrics });
+    this.broker = new IocBroker({
+      host: config.MQTT_HOST,
+      port: config.MQTT_PORT,
+      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      logger: child('broker'),
+      metrics,
+      credentials: this.stores.registry,
+      serviceToken,
+    });
+    const mqttUrl = () => this.broker.url;
+    this.ingest = new IngestService({
+      mqttUrl,
+      serviceToken,
+      stores: this.stores,
+      sites,
+      logger: child('ingest'),
+      metrics,
+      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      retentionDays: config.RETENTION_DAYS,
+    });
+    const dataApi = new InternalHttpServer({
+      name: 'ingest-http',
+      host: config.INGEST_HTTP_HOST,
+      port: config.INGEST_HTTP_PORT,
+      logger: child('ingest-http'),
+      metrics,
+      health: () => this.health(),
+      routers: [{ path: '/internal/data', router: createDataApiRouter({ stores: this.stores, serviceToken, logger: child('data-api') }) }],
+    });
+    this.web = new WebServer({
+      config,
+      logger: child('web'),
+      metrics,
+      stores: this.stores,
+      sites,
+      mqttUrl,
+      serviceToken,
+      appDir: options.appDir ?? path.resolve('dist/app'),
+      version: PLATFORM_VERSION,
+    });
+    this.simulator = config.SIMULATE
+      ? new DemoSimulator({
+          sites: sites.sites,
+          mqttUrl,
+          serviceToken,
+          logger: child('simulators'),
+          snapshotServer: { host: config.SIM_SNAPSHOT_HOST, port: config.SIM_SNAPSHOT_PORT },
+        })
+      : undefined;
+    this.components = [
+      this.stores,
+      new AdminBootstrap({ registry: this.stores.registry, config, logger: child('bootstrap') }),
+      this.broker,
+      this.ingest,
+      dataApi,
+      this.web,
+      ...(this.simulator ? [this.simulator] : []),
+    ];
+  }
+
+  /** The web server's base URL (the map), e.g. http://127.0.0.1:8080. */
+  get webUrl(): string {
+    return this.web.url;
+  }
+
+  /** The broker's URL for MQTT clients, e.g. mqtt://127.0.0.1:1883. */
+  get mqttUrl(): string {
+    return this.broker.url;
+  }
+
+  async start(): Promise<void> {
+    await startAll(this.components, this.options.logger);
+    this.started = this.components;
+  }
+
+  async stop(): Promise<void> {
+    const started = this.started;
+    this.started = [];
+    await stopAll(started, this.options.logger);
+  }
+
+  private async health(): Promise<Health> {
+    const ingestConnected = this.ingest.connected;
+    return {
+      status: ingestConnected ? 'ok' : 'degraded',
+      version: PLATFORM_VERSION,
+      uptimeSec: Math.round(process.uptime()),
+      components: {
+        store: { status: 'ok' },
+        mqtt: ingestConnected ? { status: 'ok' } : { status: 'down', detail: 'ingest is not connected to the broker' },
+      },
+    };
+  }
+}
+
+/**
+ * Prepares the platform: validates the seeds (throws SeedError listing every problem) and
+ * resolves the internal service token (generated into DATA_DIR on first start when unset).
+ */
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const sites = new SiteCatalog(await loadSiteSeeds(options.config.seedsDir));
+  const serviceToken = await resolveServiceToken(options.config);
+  return new Platform({ ...options, sites, serviceToken, metrics: options.metrics ?? createMetricsRegistry('platform') });
+}
