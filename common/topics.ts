@@ -45,6 +45,8 @@ export const topicFilters = {
   allDeviceTelemetry: `${SITES}/+/telemetry`,
   allDeviceStatus: `${SITES}/+/status`,
   allDeviceEvents: `${SITES}/+/events`,
+  /** Commands to every device: the demo simulators subscribe here on behalf of the sites they play. */
+  allDeviceCommands: `${SITES}/+/commands`,
   /** Everything ingest republishes: web subscribes here. */
   allPlatformReadings: `${PLATFORM}/readings/+`,
   allPlatformSiteStatus: `${PLATFORM}/site-status/+`,

@@ -1,0 +1,241 @@
+/**
+ * The platform's MQTT broker: Aedes over TCP with device and service authentication, a per-site
+ * ACL, a payload size limit and Prometheus metrics. Each concern has its own handler file
+ * (authenticate.ts, authorize-publish.ts, authorize-subscribe.ts); this file wires them to Aedes and
+ * a TCP server and owns their lifecycle.
+ */
+import type { EventEmitter } from 'node:events';
+import net from 'node:net';
+import type { Client } from 'aedes';
+import { AppError } from '../platform/errors.js';
+import type { Component } from '../platform/lifecycle.js';
+import type { Logger } from '../platform/logger.js';
+import type { Registry } from '../platform/observability.js';
+import type { RegistryStore } from '../platform/store/types.js';
+import { AckAndDropAedes } from './ack-and-drop-aedes.js';
+import { Acl } from './acl.js';
+import { createAuthenticate } from './authenticate.js';
+import { createAuthorizePublish } from './authorize-publish.js';
+import { createAuthorizeSubscribe } from './authorize-subscribe.js';
+import { BrokerMetrics } from './broker-metrics.js';
+import { ClientIdGuard } from './client-id-guard.js';
+import { ClientIdentities } from './client-identity.js';
+import { ThrottledWarnings } from './throttled-warnings.js';
+import { sha256, VerifiedTokenCache } from './verified-token-cache.js';
+
+export interface IocBrokerOptions {
+  /** Interface to listen on, e.g. `0.0.0.0` (all IPv4), `::`, or `127.0.0.1`. */
+  readonly host: string;
+  /** TCP port for MQTT; 0 picks a free port (read it back from {@link IocBroker.port}). */
+  readonly port: number;
+  /** Largest accepted PUBLISH payload, bytes; larger ones are dropped and counted. */
+  readonly maxPayloadBytes: number;
+  readonly logger: Logger;
+  /** Registry the `ioc_broker_*` metrics are registered on while the broker runs. */
+  readonly metrics: Registry;
+  /** Where device token hashes come from (the embedded store, or ingest's data API in split mode). */
+  readonly credentials: Pick<RegistryStore, 'getDeviceCredential'>;
+  /** Shared secret of the internal services (their MQTT password). */
+  readonly serviceToken: string;
+  /** Sites whose verified token is remembered to skip scrypt on reconnect; default 50,000. */
+  readonly credentialCacheSize?: number;
+}
+
+/** Minimum time between two warnings about the same misbehaving client, ms. */
+const WARNING_INTERVAL_MS = 10_000;
+/** How long stop() waits for Aedes to close its clients before destroying the sockets, ms. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** Listen addresses that clients on this host reach through 127.0.0.1. */
+const LOOPBACK_REACHABLE_HOSTS = new Set(['', '0.0.0.0', '::', '::0', '127.0.0.1', 'localhost', '::1']);
+
+export class IocBroker implements Component {
+  readonly name = 'broker';
+  private readonly logger: Logger;
+  private readonly brokerMetrics = new BrokerMetrics();
+  private readonly identities = new ClientIdentities();
+  private readonly clientIds = new ClientIdGuard();
+  private readonly cache: VerifiedTokenCache;
+  private readonly acl = new Acl();
+  private readonly sockets = new Set<net.Socket>();
+  /** Clients counted in the connected gauge, so each is uncounted exactly once. */
+  private readonly counted = new WeakSet<Client>();
+  private aedes: AckAndDropAedes | undefined;
+  private server: net.Server | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: IocBrokerOptions) {
+    if (!Number.isInteger(options.maxPayloadBytes) || options.maxPayloadBytes < 1) {
+      throw new RangeError(`maxPayloadBytes must be a positive integer, got ${options.maxPayloadBytes}`);
+    }
+    if (options.serviceToken.length === 0) throw new RangeError('serviceToken must not be empty');
+    this.logger = options.logger;
+    this.cache = new VerifiedTokenCache(options.credentialCacheSize ?? 50_000);
+  }
+
+  /** The bound TCP port (the real one when configured with 0). Throws before start(). */
+  get port(): number {
+    const address = this.server?.address();
+    if (address === null || address === undefined || typeof address === 'string') {
+      throw new AppError('unavailable', 'the MQTT broker is not listening; start() it first');
+    }
+    return address.port;
+  }
+
+  /** URL for clients on this host: loopback when listening on a wildcard address, else the address itself. */
+  get url(): string {
+    const host = this.options.host;
+    if (LOOPBACK_REACHABLE_HOSTS.has(host)) return `mqtt://127.0.0.1:${this.port}`;
+    return `mqtt://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  /** Authenticated device (site) connections right now. */
+  get connectedDevices(): number {
+    return this.brokerMetrics.connectedCount('device');
+  }
+
+  /** Authenticated connections right now, devices and services. */
+  get connectedClients(): number {
+    return this.brokerMetrics.connectedCount('device') + this.brokerMetrics.connectedCount('service');
+  }
+
+  async start(): Promise<void> {
+    if (this.server || this.aedes) throw new Error('broker already started');
+    if (this.stopping) await this.stopping;
+    this.brokerMetrics.register(this.options.metrics);
+    try {
+      const aedes = this.createAedes();
+      this.aedes = aedes;
+      await aedes.listen();
+      // TCP_NODELAY: MQTT packets are small; with Nagle's algorithm a relayed message can wait for
+      // the peer's delayed ACK (~40 ms) before it leaves the broker.
+      const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
+      this.server = server;
+      await listen(server, this.options.host, this.options.port);
+      server.on('error', (error) => this.logger.error({ err: error }, 'MQTT listener error'));
+      this.logger.info({ host: this.options.host, port: this.port }, 'MQTT broker listening');
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+  }
+
+  /** Stops listening, closes every client connection and Aedes. Idempotent; bounded in time. */
+  stop(): Promise<void> {
+    if (!this.server && !this.aedes) return this.stopping ?? Promise.resolve();
+    this.stopping ??= this.release().finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private createAedes(): AckAndDropAedes {
+    const { identities, acl, brokerMetrics: metrics, logger } = this;
+    const warnings = new ThrottledWarnings(logger, WARNING_INTERVAL_MS);
+    const onError = (error: unknown, client: Client | null) => logger.error({ err: error, clientId: client?.id }, 'broker handler failed');
+    const aedes: AckAndDropAedes = new AckAndDropAedes({
+      authenticate: createAuthenticate({
+        credentials: this.options.credentials,
+        serviceTokenDigest: sha256(this.options.serviceToken),
+        cache: this.cache,
+        identities,
+        clientIds: this.clientIds,
+        metrics,
+        logger,
+      }),
+      authorizePublish: createAuthorizePublish({
+        acl,
+        identities,
+        maxPayloadBytes: this.options.maxPayloadBytes,
+        metrics,
+        warnings,
+        drop: (packet) => aedes.drop(packet),
+        onError,
+      }),
+      authorizeSubscribe: createAuthorizeSubscribe({ acl, identities, metrics, warnings, onError }),
+    });
+    aedes.on('client', (client) => this.onRegistered(client));
+    aedes.on('clientDisconnect', (client) => this.onUnregistered(client));
+    // Routine for clients (resets, keepalive timeouts, protocol violations): debug, not alarms.
+    aedes.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'client connection error'));
+    aedes.on('connectionError', (_client, error) => logger.debug({ err: error }, 'connection error before CONNECT'));
+    // Without a listener an 'error' event (e.g. a persistence failure) would throw and end the
+    // process. Aedes' typings omit the event, hence the plain EventEmitter view.
+    const emitter: EventEmitter = aedes;
+    emitter.on('error', (error: unknown) => logger.error({ err: error }, 'Aedes error'));
+    return aedes;
+  }
+
+  private accept(aedes: AckAndDropAedes, socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    try {
+      aedes.handle(socket);
+    } catch (error) {
+      this.logger.error({ err: error }, 'cannot handle MQTT connection');
+      socket.destroy();
+    }
+  }
+
+  private onRegistered(client: Client): void {
+    const identity = this.identities.of(client);
+    if (identity === undefined || this.counted.has(client)) return;
+    this.counted.add(client);
+    this.brokerMetrics.clientConnected(identity.kind);
+    this.clientIds.registered(client, identity);
+    if (identity.kind === 'service') this.logger.info({ clientId: client.id, service: identity.key }, 'service connected');
+  }
+
+  private onUnregistered(client: Client): void {
+    this.clientIds.unregistered(client);
+    const identity = this.identities.of(client);
+    if (identity === undefined || !this.counted.has(client)) return;
+    this.counted.delete(client);
+    this.brokerMetrics.clientDisconnected(identity.kind);
+    if (identity.kind === 'service') this.logger.info({ clientId: client.id, service: identity.key }, 'service disconnected');
+  }
+
+  private async release(): Promise<void> {
+    const { server, aedes } = this;
+    this.server = undefined;
+    this.aedes = undefined;
+    const serverClosed = new Promise<void>((resolve) => {
+      if (server?.listening) server.close(() => resolve());
+      else resolve();
+    });
+    if (aedes) await closeAedes(aedes, this.logger);
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await serverClosed;
+    this.clientIds.clear();
+    this.brokerMetrics.unregister(this.options.metrics);
+    if (server) this.logger.info('MQTT broker stopped');
+  }
+}
+
+function listen(server: net.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(new Error(`MQTT broker cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Closes Aedes (its clients, timers and emitter), giving up after {@link CLOSE_TIMEOUT_MS}. */
+function closeAedes(aedes: AckAndDropAedes, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'Aedes did not close in time; destroying connections');
+      resolve();
+    }, CLOSE_TIMEOUT_MS);
+    aedes.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
