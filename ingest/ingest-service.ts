@@ -1,0 +1,399 @@
+/**
+ * Ingest: the one writer of device data. Subscribes (QoS 1, persistent session) to every device
+ * channel, validates each message with the pure decoders in ./decode, stores accepted data in
+ * micro-batches and, once stored, fans it out on `platform/…` topics for live consumers (web).
+ * Refused pieces are counted per reason, kept in the bounded dead-letter log and logged without
+ * flooding. Bad input never throws out of the message handler; a failing store is retried with
+ * backoff while the backlog stays bounded (see ./write-queue.ts for the durable-spool seam).
+ */
+import type { MqttClient } from 'mqtt';
+import type { Rejection } from '../common/api.js';
+import type { PlatformReadingsMessage, PlatformSiteStatusMessage, Reading } from '../common/payloads.js';
+import { parseTopic, topics } from '../common/topics.js';
+import { AppError } from '../platform/errors.js';
+import type { Component } from '../platform/lifecycle.js';
+import type { Logger } from '../platform/logger.js';
+import type { Registry } from '../platform/observability.js';
+import type { SiteCatalog } from '../platform/seeds.js';
+import type { DataStores, SiteEvent, SiteStatusRecord } from '../platform/store/types.js';
+import type { DecodeRejection } from './decode/decode-types.js';
+import { decodeEvent } from './decode/event.js';
+import { decodeStatus } from './decode/status.js';
+import { DEFAULT_MAX_ENTRIES, decodeTelemetry } from './decode/telemetry.js';
+import { type IngestChannel, type IngestMetrics, registerIngestMetrics, type WriteKind } from './ingest-metrics.js';
+import { LogThrottle } from './log-throttle.js';
+import { openMqttSession, subscribeDeviceChannels } from './mqtt-session.js';
+import { RejectionRecorder } from './rejection-recorder.js';
+import { DAY_MS, RetentionPurger } from './retention-purger.js';
+import { StatusTracker } from './status-tracker.js';
+import { type DropCause, WriteQueue } from './write-queue.js';
+
+/** Throughput and resilience knobs; the defaults suit production. */
+export interface IngestTuning {
+  /** Readings per store write. */
+  readonly batchMaxReadings: number;
+  /** Longest a reading waits for its batch, ms. */
+  readonly batchIntervalMs: number;
+  /** Readings kept in memory while the store fails; the oldest beyond are dropped (and counted). */
+  readonly maxPendingReadings: number;
+  /** Events, statuses and dead letters kept in memory while the store fails, each. */
+  readonly maxPendingOther: number;
+  /** First retry delay after a failed store write, ms (doubles per failure). */
+  readonly retryInitialMs: number;
+  /** Longest retry delay, ms. */
+  readonly retryMaxMs: number;
+  /** Time between retention purges, ms. */
+  readonly purgeIntervalMs: number;
+  /** How long start() waits for a reachable broker, ms. */
+  readonly connectTimeoutMs: number;
+  /** How long stop() keeps trying to store what is pending, ms. */
+  readonly stopFlushTimeoutMs: number;
+  /** Entries (array elements, SenML records) accepted per telemetry message. */
+  readonly maxEntriesPerMessage: number;
+  /** Dead-letter entries kept per message before summarising. */
+  readonly maxDeadLettersPerMessage: number;
+}
+
+export const DEFAULT_INGEST_TUNING: IngestTuning = {
+  batchMaxReadings: 5000,
+  batchIntervalMs: 50,
+  maxPendingReadings: 200_000,
+  maxPendingOther: 10_000,
+  retryInitialMs: 100,
+  retryMaxMs: 30_000,
+  purgeIntervalMs: 3_600_000,
+  connectTimeoutMs: 20_000,
+  stopFlushTimeoutMs: 5000,
+  maxEntriesPerMessage: DEFAULT_MAX_ENTRIES,
+  maxDeadLettersPerMessage: 20,
+};
+
+export interface IngestServiceOptions {
+  /** Broker URL, read at start() (the broker may bind port 0). */
+  readonly mqttUrl: () => string;
+  /** Internal services' shared secret, the MQTT password of SERVICE_USERS.ingest. */
+  readonly serviceToken: string;
+  readonly stores: Pick<DataStores, 'telemetry' | 'registry'>;
+  /** Registered sites; messages for other sites are refused (`unknown_site`). */
+  readonly sites: Pick<SiteCatalog, 'has'>;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  /** Largest accepted payload, bytes; larger ones are refused (`payload_too_large`). */
+  readonly maxPayloadBytes: number;
+  /** Readings and events older than this are refused and purged, days. */
+  readonly retentionDays: number;
+  /** Epoch-ms clock; Date.now by default. */
+  readonly clock?: () => number;
+  /** MQTT client id of the persistent session; default `ioc-ingest`. */
+  readonly clientId?: string;
+  readonly tuning?: Partial<IngestTuning>;
+}
+
+/** The MQTT client id of ingest's persistent session. */
+export const INGEST_CLIENT_ID = 'ioc-ingest';
+
+export class IngestService implements Component {
+  readonly name = 'ingest';
+  private readonly tuning: IngestTuning;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+  private readonly metrics: IngestMetrics;
+  private readonly queues: {
+    readonly readings: WriteQueue<Reading>;
+    readonly events: WriteQueue<SiteEvent>;
+    readonly statuses: WriteQueue<SiteStatusRecord>;
+    readonly rejections: WriteQueue<Rejection>;
+  };
+  private readonly recorder: RejectionRecorder;
+  private readonly purger: RetentionPurger;
+  private readonly statusTracker = new StatusTracker();
+  private readonly throttle = new LogThrottle({ burst: 3, windowMs: 60_000 });
+  private client: MqttClient | undefined;
+  private lastMessageAt: number | undefined;
+  private state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
+
+  constructor(private readonly options: IngestServiceOptions) {
+    this.tuning = { ...DEFAULT_INGEST_TUNING, ...options.tuning };
+    this.clock = options.clock ?? Date.now;
+    this.log = options.logger;
+    this.metrics = registerIngestMetrics(options.metrics, (kind) => this.queues[kind].backlog);
+    const { telemetry, registry } = options.stores;
+    this.queues = {
+      readings: this.createQueue<Reading>(
+        'readings',
+        this.tuning.maxPendingReadings,
+        this.tuning.batchMaxReadings,
+        (batch) => telemetry.writeReadings(batch),
+        (batch) => this.afterReadingsStored(batch),
+      ),
+      events: this.createQueue<SiteEvent>('events', this.tuning.maxPendingOther, 1000, (batch) => telemetry.writeEvents(batch)),
+      statuses: this.createQueue<SiteStatusRecord>(
+        'statuses',
+        this.tuning.maxPendingOther,
+        1000,
+        (batch) => this.saveStatuses(batch),
+        (batch) => this.afterStatusesStored(batch),
+      ),
+      rejections: this.createQueue<Rejection>('rejections', this.tuning.maxPendingOther, 1000, (batch) => registry.addRejections(batch)),
+    };
+    this.recorder = new RejectionRecorder({
+      sink: (entries) => this.queues.rejections.push(entries),
+      count: (reason) => this.metrics.rejected.inc({ reason }),
+      logger: this.log,
+      maxEntriesPerMessage: this.tuning.maxDeadLettersPerMessage,
+    });
+    this.purger = new RetentionPurger({
+      telemetry,
+      retentionDays: options.retentionDays,
+      intervalMs: this.tuning.purgeIntervalMs,
+      logger: this.log,
+      clock: this.clock,
+    });
+  }
+
+  /** True while the MQTT connection to the broker is up (for health checks). */
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  /** Epoch ms of the last device message received, or undefined if none yet (for health checks). */
+  get lastActivity(): number | undefined {
+    return this.lastMessageAt;
+  }
+
+  /** Items accepted but not yet confirmed stored, all kinds together (for health checks). */
+  get backlog(): number {
+    return Object.values(this.queues).reduce((sum, queue) => sum + queue.backlog, 0);
+  }
+
+  /**
+   * Connects to the broker and subscribes to every device channel; resolves once subscribed.
+   * Rejects with an AppError when the broker refuses the connection or the subscription, or
+   * cannot be reached within `tuning.connectTimeoutMs`.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`ingest cannot start while ${this.state}`);
+    this.state = 'starting';
+    for (const queue of Object.values(this.queues)) queue.reopen();
+    try {
+      await this.loadKnownStatuses();
+      const url = this.options.mqttUrl();
+      const client = await openMqttSession(
+        {
+          url,
+          serviceToken: this.options.serviceToken,
+          clientId: this.options.clientId ?? INGEST_CLIENT_ID,
+          connectTimeoutMs: this.tuning.connectTimeoutMs,
+        },
+        (c) => this.attach(c),
+      );
+      await subscribeDeviceChannels(client);
+      this.purger.start();
+      this.state = 'running';
+      this.log.info({ mqtt: url, retentionDays: this.options.retentionDays }, 'ingest subscribed to device channels');
+    } catch (error) {
+      const client = this.client;
+      this.client = undefined;
+      client?.end(true);
+      // Messages a persistent session delivered before the failure are still stored.
+      await this.closeQueues();
+      this.state = 'idle';
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the MQTT session (messages already received are kept), stores what is pending (for at
+   * most `tuning.stopFlushTimeoutMs`) and stops the retention purge. Idempotent.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    const client = this.client;
+    this.client = undefined;
+    if (client) await endClient(client);
+    await this.closeQueues();
+    await this.purger.stop();
+    this.state = 'idle';
+    this.log.info('ingest stopped');
+  }
+
+  private async closeQueues(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((queue) => queue.close(this.tuning.stopFlushTimeoutMs)));
+  }
+
+  private createQueue<T>(
+    kind: WriteKind,
+    maxPending: number,
+    maxBatch: number,
+    write: (batch: readonly T[]) => Promise<void>,
+    onWritten?: (batch: readonly T[]) => void,
+  ): WriteQueue<T> {
+    return new WriteQueue<T>({
+      kind,
+      write,
+      onWritten,
+      onDropped: (items: readonly T[], _cause: DropCause) => this.metrics.dropped.inc({ kind }, items.length),
+      onWriteFailed: () => this.metrics.writeFailures.inc({ kind }),
+      isPermanent: isRefusedByStore,
+      logger: this.log,
+      maxBatch,
+      flushIntervalMs: this.tuning.batchIntervalMs,
+      maxPending,
+      retryInitialMs: this.tuning.retryInitialMs,
+      retryMaxMs: this.tuning.retryMaxMs,
+    });
+  }
+
+  private async loadKnownStatuses(): Promise<void> {
+    try {
+      this.statusTracker.load(await this.options.stores.registry.listSiteStatuses());
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not load stored site statuses; retained statuses will be stored again');
+    }
+  }
+
+  /** Adopts a new client and wires its events; runs before it connects. */
+  private attach(client: MqttClient): void {
+    this.client = client;
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain === true));
+    client.on('error', (error) => this.logThrottled('mqtt-error', 'warn', { err: error }, 'MQTT client error'));
+    client.on('offline', () => this.logThrottled('mqtt-offline', 'warn', {}, 'MQTT connection lost; reconnecting'));
+    client.on('connect', (connack) => {
+      if (this.state === 'running') this.log.info({ sessionPresent: connack.sessionPresent }, 'MQTT reconnected');
+    });
+  }
+
+  private logThrottled(key: string, level: 'warn' | 'error', fields: object, message: string): void {
+    const decision = this.throttle.take(key);
+    if (decision.log) this.log[level]({ ...fields, suppressed: decision.suppressed }, message);
+  }
+
+  /** Handles one device message. Never throws: a bug here must not take the connection down. */
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const receivedAt = this.clock();
+    this.lastMessageAt = receivedAt;
+    try {
+      this.route(topic, payload, retained, receivedAt);
+    } catch (error) {
+      this.logThrottled('handler-bug', 'error', { err: error, topic: topic.slice(0, 256) }, 'unexpected error while handling a message');
+    }
+  }
+
+  private route(topic: string, payload: Buffer, retained: boolean, receivedAt: number): void {
+    const parsed = parseTopic(topic);
+    const channel: IngestChannel = parsed?.scope === 'device' && parsed.channel !== 'commands' ? parsed.channel : 'unknown';
+    this.metrics.messagesReceived.inc({ channel });
+    const reject = (siteId: string | null, rejections: readonly DecodeRejection[]) =>
+      this.recorder.record({ topic, siteId, receivedAt, payload }, rejections);
+
+    if (!parsed || channel === 'unknown') {
+      reject(null, [
+        { reason: 'unknown_site', detail: 'topic is not a device topic of the contract (sites/{siteId}/telemetry|status|events)' },
+      ]);
+      return;
+    }
+    const { siteId } = parsed;
+    if (!this.options.sites.has(siteId)) {
+      reject(siteId, [{ reason: 'unknown_site', detail: `site '${siteId}' is not registered` }]);
+      return;
+    }
+    if (payload.byteLength > this.options.maxPayloadBytes) {
+      reject(siteId, [
+        { reason: 'payload_too_large', detail: `payload is ${payload.byteLength} bytes, at most ${this.options.maxPayloadBytes} accepted` },
+      ]);
+      return;
+    }
+    const oldestAcceptedTs = receivedAt - this.options.retentionDays * DAY_MS;
+
+    switch (channel) {
+      case 'telemetry': {
+        const result = decodeTelemetry(payload, { siteId, receivedAt, oldestAcceptedTs, maxEntries: this.tuning.maxEntriesPerMessage });
+        this.queues.readings.push(result.readings);
+        reject(siteId, result.rejections);
+        return;
+      }
+      case 'status': {
+        // An empty retained message is how MQTT clears a retained status: nothing to store.
+        if (payload.byteLength === 0) return;
+        const result = decodeStatus(payload, { siteId, receivedAt });
+        reject(siteId, result.rejections);
+        if (result.status && this.statusTracker.accept(result.status, retained, result.deviceTs === true)) {
+          this.queues.statuses.push([result.status]);
+        }
+        return;
+      }
+      case 'events': {
+        const result = decodeEvent(payload, { siteId, receivedAt, oldestAcceptedTs });
+        if (result.event) this.queues.events.push([result.event]);
+        reject(siteId, result.rejections);
+        return;
+      }
+    }
+  }
+
+  /** Stores statuses, only the latest per site of the batch. */
+  private async saveStatuses(batch: readonly SiteStatusRecord[]): Promise<void> {
+    for (const status of latestPerSite(batch)) await this.options.stores.registry.saveSiteStatus(status);
+  }
+
+  private afterReadingsStored(batch: readonly Reading[]): void {
+    this.metrics.readingsStored.inc(batch.length);
+    this.metrics.batchSize.observe(batch.length);
+    const bySite = new Map<string, PlatformReadingsMessage['readings']>();
+    for (const reading of batch) {
+      const list = bySite.get(reading.siteId) ?? [];
+      list.push({ ts: reading.ts, values: reading.values });
+      bySite.set(reading.siteId, list);
+    }
+    for (const [siteId, readings] of bySite) {
+      const message: PlatformReadingsMessage = { siteId, readings };
+      this.publish(topics.platformReadings(siteId), message);
+    }
+  }
+
+  private afterStatusesStored(batch: readonly SiteStatusRecord[]): void {
+    for (const status of latestPerSite(batch)) {
+      const message: PlatformSiteStatusMessage = {
+        siteId: status.siteId,
+        status: status.status,
+        ts: status.ts,
+        battery: status.battery,
+        rssi: status.rssi,
+      };
+      this.publish(topics.platformSiteStatus(status.siteId), message);
+    }
+  }
+
+  /** Live fan-out, QoS 0: skipped while disconnected (consumers reload from the store). */
+  private publish(topic: string, message: PlatformReadingsMessage | PlatformSiteStatusMessage): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    client.publish(topic, JSON.stringify(message), { qos: 0 }, (error) => {
+      if (error) this.logThrottled('publish-failed', 'warn', { err: error, topic }, 'fan-out publish failed');
+    });
+  }
+}
+
+/** The store refused the data itself (validation), so retrying the same batch cannot succeed. */
+function isRefusedByStore(error: unknown): boolean {
+  return error instanceof AppError && (error.code === 'bad_request' || error.code === 'validation_failed');
+}
+
+function latestPerSite(batch: readonly SiteStatusRecord[]): SiteStatusRecord[] {
+  const latest = new Map<string, SiteStatusRecord>();
+  for (const status of batch) latest.set(status.siteId, status);
+  return [...latest.values()];
+}
+
+/** Ends the client gracefully (in-flight acks go out), forcing it after 2 s. */
+async function endClient(client: MqttClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      client.end(true, () => resolve());
+    }, 2000);
+  });
+  await Promise.race([client.endAsync(false), forced]);
+  clearTimeout(timer);
+}
