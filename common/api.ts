@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { METRIC_IDS } from './metrics.js';
+import { DEVICE_EVENT_SEVERITIES } from './payloads.js';
 import { REJECTION_REASONS } from './rejections.js';
 import { DEVICE_STATUSES, provinceSchema, SITE_KINDS, siteIdSchema } from './sites.js';
 
@@ -141,3 +142,34 @@ export const appConfigSchema = z.object({
   mapTileAttribution: z.string().nullable(),
 });
 export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** A device or camera-analytics event as served by `GET /api/sites/{id}/events`. */
+export const siteEventSchema = z.object({
+  siteId: z.string(),
+  /** Epoch ms. */
+  ts: z.number(),
+  type: z.string(),
+  severity: z.enum(DEVICE_EVENT_SEVERITIES),
+  /** Device-supplied text; untrusted, render as text. */
+  message: z.string().optional(),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type SiteEventDto = z.infer<typeof siteEventSchema>;
+
+export const siteEventListResponseSchema = z.object({
+  /** Newest first. */
+  events: z.array(siteEventSchema),
+});
+export type SiteEventListResponse = z.infer<typeof siteEventListResponseSchema>;
+
+/** `GET /api/sites/{id}/events?limit=`: newest events, 1–500, default 50. */
+export const eventsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type EventsQuery = z.infer<typeof eventsQuerySchema>;
+
+/** `GET /api/ingest/rejections?limit=`: newest dead letters, 1–1000, default 100. */
+export const rejectionsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type RejectionsQuery = z.infer<typeof rejectionsQuerySchema>;

@@ -1,0 +1,31 @@
+/**
+ * Password check with the same cost for unknown users and wrong passwords: an unknown username is
+ * verified against a dummy hash of the same scrypt cost, so response time does not reveal which
+ * usernames exist.
+ */
+import type { UserInfo } from '../../../common/api.js';
+import { generateSecret, hashSecret, PASSWORD_COST, verifySecret } from '../../../platform/security/secret-hash.js';
+import type { RegistryStore } from '../../../platform/store/types.js';
+
+export class CredentialChecker {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly registry: Pick<RegistryStore, 'findUser'>) {}
+
+  /** Computes the dummy hash ahead of the first login (about one password hash of CPU). */
+  async prepare(): Promise<void> {
+    await this.dummy();
+  }
+
+  /** The user when `password` is theirs; undefined for an unknown user or a wrong password alike. */
+  async check(username: string, password: string): Promise<UserInfo | undefined> {
+    const user = await this.registry.findUser(username);
+    const matches = await verifySecret(password, user?.passwordHash ?? (await this.dummy()));
+    return user && matches ? { username: user.username, role: user.role } : undefined;
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hashSecret(generateSecret(), PASSWORD_COST);
+    return this.dummyHash;
+  }
+}

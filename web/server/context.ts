@@ -1,0 +1,33 @@
+/**
+ * What the routes need, gathered once by the web server: configuration, stores, the site catalog,
+ * the live site state, sessions and a clock. Routes receive this instead of reaching for globals.
+ */
+import type { RequestHandler } from 'express';
+import type { Health } from '../../common/api.js';
+import type { Config } from '../../platform/config/config.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Registry } from '../../platform/observability.js';
+import type { SiteCatalog } from '../../platform/seeds.js';
+import type { DataStores } from '../../platform/store/types.js';
+import type { CredentialChecker } from './auth/credentials.js';
+import type { SessionManager } from './auth/session.js';
+import type { SessionCookieSettings } from './auth/session-cookie.js';
+import type { SiteStateCache } from './live/site-state-cache.js';
+
+export interface WebContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly stores: DataStores;
+  readonly sites: SiteCatalog;
+  readonly siteState: SiteStateCache;
+  readonly sessions: SessionManager;
+  readonly credentials: CredentialChecker;
+  readonly cookie: SessionCookieSettings;
+  /** Brute-force brake placed in front of the login route. */
+  readonly loginRateLimit: RequestHandler;
+  readonly health: () => Promise<Health>;
+  readonly version: string;
+  /** Epoch ms. */
+  readonly clock: () => number;
+}

@@ -1,0 +1,26 @@
+/**
+ * The route table: every REST route of the web server, in one list. app.ts registers it with
+ * express and openapi.ts documents it, so a route cannot exist undocumented.
+ */
+import type { WebContext } from '../context.js';
+import { authRoutes } from './auth.js';
+import { basemapRoutes } from './basemap.js';
+import { ingestRoutes } from './ingest.js';
+import { openApiRoutes } from './openapi.js';
+import type { ApiRoute } from './route-spec.js';
+import { siteRoutes } from './sites.js';
+import { systemRoutes } from './system.js';
+
+/** All routes, the OpenAPI document's own route included. */
+export function routeTable(ctx: WebContext): ApiRoute[] {
+  const routes: ApiRoute[] = [];
+  routes.push(
+    ...systemRoutes(ctx),
+    ...authRoutes(ctx),
+    ...siteRoutes(ctx),
+    ...ingestRoutes(ctx),
+    ...basemapRoutes(ctx),
+    ...openApiRoutes(() => routes, ctx.version),
+  );
+  return routes;
+}

@@ -1,0 +1,158 @@
+/**
+ * Site routes: the list and detail the map shows (catalog + live state), the downsampled history of
+ * one metric, recent device events, and the admin-only device token issue/rotation.
+ */
+import { z } from 'zod';
+import {
+  deviceTokenResponseSchema,
+  eventsQuerySchema,
+  historySeriesSchema,
+  MAX_HISTORY_POINTS,
+  readingsQuerySchema,
+  siteEventListResponseSchema,
+  siteListResponseSchema,
+  siteSummarySchema,
+} from '../../../common/api.js';
+import type { Site } from '../../../common/sites.js';
+import { siteIdSchema } from '../../../common/sites.js';
+import { notFound } from '../../../platform/errors.js';
+import { issueDeviceToken } from '../../../platform/security/device-tokens.js';
+import type { WebContext } from '../context.js';
+import { resolveHistoryRange } from '../readings-range.js';
+import { siteSummary } from '../site-summary.js';
+import { errorResponses } from './common-responses.js';
+import { type ApiRoute, defineRoute, sendJson } from './route-spec.js';
+
+const siteParams = z.object({ id: siteIdSchema });
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export function siteRoutes(ctx: WebContext): ApiRoute[] {
+  const log = ctx.logger.child({ module: 'sites' });
+
+  const siteOr404 = (id: string): Site => {
+    const site = ctx.sites.get(id);
+    if (!site) throw notFound(`Site ${id}`);
+    return site;
+  };
+
+  const summaryOf = (site: Site, now: number) => {
+    const state = ctx.siteState.get(site.id);
+    if (!state) throw notFound(`Site ${site.id}`);
+    return siteSummary(site, state, now);
+  };
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/sites',
+      operationId: 'listSites',
+      summary: 'Every site with its status, last contact and latest values',
+      tag: 'sites',
+      access: 'session',
+      responses: { 200: { description: 'All sites of the deployment', schema: siteListResponseSchema }, ...errorResponses.unauthenticated },
+      handle: ({ res }) => {
+        const now = ctx.clock();
+        sendJson(res, 200, siteListResponseSchema, { sites: ctx.sites.sites.map((site) => summaryOf(site, now)) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sites/:id',
+      operationId: 'getSite',
+      summary: 'One site with its status, last contact and latest values',
+      tag: 'sites',
+      access: 'session',
+      params: siteParams,
+      responses: {
+        200: { description: 'The site', schema: siteSummarySchema },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.notFound,
+      },
+      handle: ({ params, res }) => sendJson(res, 200, siteSummarySchema, summaryOf(siteOr404(params.id), ctx.clock())),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sites/:id/readings',
+      operationId: 'getSiteReadings',
+      summary: 'History of one metric, downsampled to at most `maxPoints` buckets with min/avg/max',
+      description: `\`from\`/\`to\` are epoch ms or ISO-8601; default: the last 24 h. Ranges longer than the retention (RETENTION_DAYS) are cut to the newest part. At most ${MAX_HISTORY_POINTS} points.`,
+      tag: 'sites',
+      access: 'session',
+      params: siteParams,
+      query: readingsQuerySchema,
+      responses: {
+        200: { description: 'The downsampled series', schema: historySeriesSchema },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.notFound,
+      },
+      handle: async ({ params, query, res }) => {
+        const site = siteOr404(params.id);
+        const { from, to } = resolveHistoryRange(query, ctx.clock(), ctx.config.RETENTION_DAYS * DAY_MS);
+        const series = await ctx.stores.telemetry.queryHistory({
+          siteId: site.id,
+          metric: query.metric,
+          from,
+          to,
+          maxPoints: query.maxPoints ?? MAX_HISTORY_POINTS,
+        });
+        sendJson(res, 200, historySeriesSchema, series);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sites/:id/events',
+      operationId: 'getSiteEvents',
+      summary: 'Newest device and camera-analytics events of a site',
+      tag: 'sites',
+      access: 'session',
+      params: siteParams,
+      query: eventsQuerySchema,
+      responses: {
+        200: { description: 'Events, newest first', schema: siteEventListResponseSchema },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.notFound,
+      },
+      handle: async ({ params, query, res }) => {
+        const site = siteOr404(params.id);
+        const events = await ctx.stores.telemetry.listEvents(site.id, query.limit);
+        sendJson(res, 200, siteEventListResponseSchema, {
+          events: events.map((event) => ({
+            siteId: event.siteId,
+            ts: event.ts,
+            type: event.type,
+            severity: event.severity,
+            ...(event.message === undefined ? {} : { message: event.message }),
+            ...(event.data === undefined ? {} : { data: { ...event.data } }),
+          })),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sites/:id/token',
+      operationId: 'issueDeviceToken',
+      summary: 'Issue or rotate the device token (MQTT password) of a site — admin only',
+      description: 'The token is returned once; only its scrypt hash is stored. The previous token stops working.',
+      tag: 'sites',
+      access: 'admin',
+      params: siteParams,
+      responses: {
+        201: { description: 'The new token', schema: deviceTokenResponseSchema },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.forbidden,
+        ...errorResponses.notFound,
+      },
+      handle: async ({ params, auth, res }) => {
+        const site = siteOr404(params.id);
+        const issued = await issueDeviceToken(ctx.stores.registry, site.id, ctx.clock());
+        log.info({ siteId: site.id, by: auth?.user.username }, 'device token issued');
+        sendJson(res, 201, deviceTokenResponseSchema, issued);
+      },
+    }),
+  ];
+}
