@@ -1,0 +1,79 @@
+/**
+ * The services as separate processes, as docker-compose runs them: ingest owns the database and
+ * serves it over the internal data API; broker authenticates devices through it; web reads
+ * through it and follows live data over MQTT.
+ */
+import mqtt from 'mqtt';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceTokenResponse, LatestValue, SiteSummary } from '../../../common/api.js';
+import type { LiveReading } from '../../../common/socket-events.js';
+import { topics } from '../../../common/topics.js';
+import { ApiClient } from '../../support/api-client.js';
+import { freePorts } from '../../support/ports.js';
+import { ServiceProcess } from '../../support/service-process.js';
+import { makeTempDir } from '../../support/test-config.js';
+import { waitFor } from '../../support/wait.js';
+
+const temp = makeTempDir();
+let services: ServiceProcess[] = [];
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  const [mqttPort, httpPort, ingestPort, brokerPort] = (await freePorts(4)) as [number, number, number, number];
+  env = {
+    DATA_DIR: temp.dir,
+    MQTT_PORT: String(mqttPort),
+    HTTP_PORT: String(httpPort),
+    INGEST_HTTP_PORT: String(ingestPort),
+    BROKER_HTTP_PORT: String(brokerPort),
+    SIMULATE: 'false',
+    ADMIN_PASSWORD: 'split-admin-password',
+    LOG_LEVEL: 'info',
+  };
+  const ingest = new ServiceProcess('ingest/main.ts', env);
+  const broker = new ServiceProcess('broker/main.ts', env);
+  const web = new ServiceProcess('web/server/main.ts', env);
+  services = [ingest, broker, web];
+  for (const service of services) service.start();
+  await Promise.all([ingest.waitForLog(/ingest ready/), broker.waitForLog(/broker ready/), web.waitForLog(/web ready/)]);
+}, 90_000);
+
+afterAll(async () => {
+  const codes = await Promise.all([...services].reverse().map((service) => service.stop()));
+  temp.cleanup();
+  expect(codes).toEqual([0, 0, 0]);
+});
+
+describe('split processes: broker, ingest and web each alone', () => {
+  it('serves a device reading from MQTT to REST and socket.io across three processes', async () => {
+    const webUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
+    const api = new ApiClient(webUrl);
+    await api.login('admin', 'split-admin-password');
+    const { token } = await api.post<DeviceTokenResponse>('/api/sites/HG-SAL-01/token');
+
+    const socket = io(webUrl, { extraHeaders: { cookie: api.cookie }, transports: ['websocket'] });
+    const live: LiveReading[] = [];
+    socket.on('reading', (reading) => live.push(reading));
+
+    const device = await waitFor(() =>
+      mqtt
+        .connectAsync(`mqtt://127.0.0.1:${env.MQTT_PORT}`, { username: 'HG-SAL-01', password: token, reconnectPeriod: 0 })
+        .catch(() => undefined),
+    );
+    const ts = Date.now() - 1000;
+    await device.publishAsync(topics.telemetry('HG-SAL-01'), JSON.stringify({ ts, values: { salinity: 1.25, water_level: 0.4 } }), {
+      qos: 1,
+    });
+
+    const latest = await waitFor(async () => {
+      const site = await api.get<SiteSummary>('/api/sites/HG-SAL-01');
+      return site.latest.salinity?.ts === ts ? site.latest.salinity : undefined;
+    });
+    expect(latest).toEqual<LatestValue>({ value: 1.25, unit: '‰', ts });
+    const pushed = await waitFor(() => live.find((r) => r.siteId === 'HG-SAL-01' && r.ts === ts));
+    expect(pushed.values).toEqual({ salinity: 1.25, water_level: 0.4 });
+    await device.endAsync();
+    socket.close();
+  });
+});
