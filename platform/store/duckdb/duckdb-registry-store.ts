@@ -1,0 +1,257 @@
+/**
+ * The registry (device credentials, users, sessions, device status, dead-letter log) in the
+ * embedded DuckDB database. Small keyed tables with upserts; the dead-letter log is numbered in
+ * append order and trimmed to {@link DEAD_LETTER_CAPACITY} with one range delete per batch.
+ */
+import { type Rejection, ROLES } from '../../../common/api.js';
+import { REJECTION_REASONS } from '../../../common/rejections.js';
+import { DEVICE_STATUSES } from '../../../common/sites.js';
+import { AppError } from '../../errors.js';
+import {
+  DEAD_LETTER_CAPACITY,
+  type DeviceCredential,
+  type RegistryStore,
+  type SessionRecord,
+  type SiteStatusRecord,
+  type UserRecord,
+} from '../types.js';
+import type { DuckDbDatabase } from './duckdb-database.js';
+import { enumColumn, numberColumn, optionalNumberColumn, optionalStringColumn, type Row, stringColumn } from './row-values.js';
+import type { ConnectionSession } from './serial-connection.js';
+
+/** The dead-letter log keeps at most this much of an offending payload (see common/api.ts). */
+const MAX_PAYLOAD_EXCERPT_CHARS = 512;
+
+/** {@link RegistryStore} on the embedded database; `now` (epoch ms) decides which sessions have expired. */
+export class DuckDbRegistryStore implements RegistryStore {
+  /** Sequence number of the newest dead letter (0 when none was ever written). */
+  private lastDeadLetterSeq = 0;
+
+  constructor(
+    private readonly db: DuckDbDatabase,
+    private readonly now: () => number,
+  ) {}
+
+  /** Loads the dead-letter sequence; runs at open on the write connection. */
+  async initialise(session: ConnectionSession): Promise<void> {
+    const [row] = await session.query('SELECT coalesce(max(seq), 0) AS seq FROM dead_letters');
+    this.lastDeadLetterSeq = row ? numberColumn(row, 'seq') : 0;
+  }
+
+  async getDeviceCredential(siteId: string): Promise<DeviceCredential | undefined> {
+    const [row] = await this.db.read('get_device_credential', (s) =>
+      s.query('SELECT * FROM device_credentials WHERE site_id = $1', [siteId]),
+    );
+    return (
+      row && { siteId: stringColumn(row, 'site_id'), tokenHash: stringColumn(row, 'token_hash'), issuedAt: numberColumn(row, 'issued_at') }
+    );
+  }
+
+  async saveDeviceCredential(credential: DeviceCredential): Promise<void> {
+    requireText(credential.siteId, 'siteId');
+    requireText(credential.tokenHash, 'tokenHash');
+    requireEpochMs(credential.issuedAt, 'issuedAt');
+    await this.db.write('save_device_credential', (s) =>
+      s.execute(
+        `INSERT INTO device_credentials VALUES ($1, $2, $3)
+         ON CONFLICT (site_id) DO UPDATE SET token_hash = excluded.token_hash, issued_at = excluded.issued_at`,
+        [credential.siteId, credential.tokenHash, BigInt(credential.issuedAt)],
+      ),
+    );
+  }
+
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    const [row] = await this.db.read('find_user', (s) => s.query('SELECT * FROM users WHERE username = $1', [username]));
+    return (
+      row && {
+        username: stringColumn(row, 'username'),
+        passwordHash: stringColumn(row, 'password_hash'),
+        role: enumColumn(row, 'role', ROLES),
+        createdAt: numberColumn(row, 'created_at'),
+      }
+    );
+  }
+
+  async saveUser(user: UserRecord): Promise<void> {
+    requireText(user.username, 'username');
+    requireText(user.passwordHash, 'passwordHash');
+    if (!ROLES.includes(user.role)) throw new AppError('bad_request', `role must be one of ${ROLES.join(', ')}`);
+    requireEpochMs(user.createdAt, 'createdAt');
+    await this.db.write('save_user', (s) =>
+      s.execute(
+        `INSERT INTO users VALUES ($1, $2, $3, $4)
+         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, created_at = excluded.created_at`,
+        [user.username, user.passwordHash, user.role, BigInt(user.createdAt)],
+      ),
+    );
+  }
+
+  async countUsers(): Promise<number> {
+    const [row] = await this.db.read('count_users', (s) => s.query('SELECT count(*) AS n FROM users'));
+    return row ? numberColumn(row, 'n') : 0;
+  }
+
+  async saveSession(session: SessionRecord): Promise<void> {
+    requireText(session.idHash, 'idHash');
+    requireText(session.username, 'username');
+    requireEpochMs(session.createdAt, 'createdAt');
+    requireEpochMs(session.expiresAt, 'expiresAt');
+    await this.db.write('save_session', (s) =>
+      s.execute(
+        `INSERT INTO sessions VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id_hash) DO UPDATE SET username = excluded.username, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+        [session.idHash, session.username, BigInt(session.createdAt), BigInt(session.expiresAt)],
+      ),
+    );
+  }
+
+  /** The session, unless it has expired (`expiresAt` ≤ now) — expired rows may linger until purged. */
+  async findSession(idHash: string): Promise<SessionRecord | undefined> {
+    const [row] = await this.db.read('find_session', (s) =>
+      s.query('SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2', [idHash, BigInt(Math.floor(this.now()))]),
+    );
+    return (
+      row && {
+        idHash: stringColumn(row, 'id_hash'),
+        username: stringColumn(row, 'username'),
+        createdAt: numberColumn(row, 'created_at'),
+        expiresAt: numberColumn(row, 'expires_at'),
+      }
+    );
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.write('delete_session', (s) => s.execute('DELETE FROM sessions WHERE id_hash = $1', [idHash]));
+  }
+
+  async deleteExpiredSessions(nowMs: number): Promise<void> {
+    requireEpochMs(nowMs, 'nowMs');
+    await this.db.write('delete_expired_sessions', (s) => s.execute('DELETE FROM sessions WHERE expires_at <= $1', [BigInt(nowMs)]));
+  }
+
+  async saveSiteStatus(status: SiteStatusRecord): Promise<void> {
+    requireText(status.siteId, 'siteId');
+    if (!DEVICE_STATUSES.includes(status.status)) throw new AppError('bad_request', `status must be one of ${DEVICE_STATUSES.join(', ')}`);
+    requireEpochMs(status.ts, 'ts');
+    requireOptionalNumber(status.battery, 'battery');
+    requireOptionalNumber(status.rssi, 'rssi');
+    await this.db.write('save_site_status', (s) =>
+      s.execute(
+        `INSERT INTO site_status VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (site_id) DO UPDATE SET status = excluded.status, ts = excluded.ts, battery = excluded.battery, rssi = excluded.rssi`,
+        [status.siteId, status.status, BigInt(status.ts), status.battery ?? null, status.rssi ?? null],
+      ),
+    );
+  }
+
+  async listSiteStatuses(): Promise<SiteStatusRecord[]> {
+    const rows = await this.db.read('list_site_statuses', (s) => s.query('SELECT * FROM site_status ORDER BY site_id'));
+    return rows.map((row) => {
+      const battery = optionalNumberColumn(row, 'battery');
+      const rssi = optionalNumberColumn(row, 'rssi');
+      return {
+        siteId: stringColumn(row, 'site_id'),
+        status: enumColumn(row, 'status', DEVICE_STATUSES),
+        ts: numberColumn(row, 'ts'),
+        ...(battery === undefined ? {} : { battery }),
+        ...(rssi === undefined ? {} : { rssi }),
+      };
+    });
+  }
+
+  async addRejections(rejections: readonly Rejection[]): Promise<void> {
+    rejections.forEach(validateRejection);
+    if (rejections.length === 0) return;
+    const totals = new Map<string, number>();
+    for (const rejection of rejections) totals.set(rejection.reason, (totals.get(rejection.reason) ?? 0) + 1);
+    // Entries beyond the capacity would be trimmed at once: skip them, but count them.
+    const kept = rejections.slice(-DEAD_LETTER_CAPACITY);
+    await this.db.write('add_rejections', async (s) => {
+      const firstSeq = this.lastDeadLetterSeq + 1 + (rejections.length - kept.length);
+      const lastSeq = this.lastDeadLetterSeq + rejections.length;
+      await s.transaction(async () => {
+        const appender = await s.appender('dead_letters');
+        try {
+          kept.forEach((rejection, index) => {
+            appender.appendBigInt(BigInt(firstSeq + index));
+            appender.appendBigInt(BigInt(rejection.ts));
+            appender.appendVarchar(rejection.reason);
+            appender.appendVarchar(rejection.topic);
+            if (rejection.siteId === null) appender.appendNull();
+            else appender.appendVarchar(rejection.siteId);
+            appender.appendVarchar(rejection.detail);
+            appender.appendVarchar(rejection.payloadExcerpt.slice(0, MAX_PAYLOAD_EXCERPT_CHARS));
+            appender.endRow();
+          });
+        } catch (error) {
+          appender.clear();
+          appender.closeSync();
+          throw error;
+        }
+        appender.closeSync();
+        if (lastSeq > DEAD_LETTER_CAPACITY) {
+          await s.execute('DELETE FROM dead_letters WHERE seq <= $1', [BigInt(lastSeq - DEAD_LETTER_CAPACITY)]);
+        }
+        const entries = [...totals];
+        await s.execute(
+          `INSERT INTO rejection_totals VALUES ${entries.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}
+           ON CONFLICT (reason) DO UPDATE SET total = rejection_totals.total + excluded.total`,
+          entries.flatMap(([reason, count]) => [reason, BigInt(count)]),
+        );
+      });
+      this.lastDeadLetterSeq = lastSeq;
+    });
+  }
+
+  async listRejections(limit: number): Promise<Rejection[]> {
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new AppError('bad_request', 'limit must be a non-negative integer');
+    const rows = await this.db.read('list_rejections', (s) =>
+      s.query('SELECT * FROM dead_letters ORDER BY seq DESC LIMIT $1', [Math.min(limit, DEAD_LETTER_CAPACITY)]),
+    );
+    return rows.map(toRejection);
+  }
+
+  async rejectionTotals(): Promise<Record<string, number>> {
+    const rows = await this.db.read('rejection_totals', (s) => s.query('SELECT reason, total FROM rejection_totals ORDER BY reason'));
+    return Object.fromEntries(rows.map((row) => [stringColumn(row, 'reason'), numberColumn(row, 'total')]));
+  }
+}
+
+function toRejection(row: Row): Rejection {
+  return {
+    ts: numberColumn(row, 'ts'),
+    reason: enumColumn(row, 'reason', REJECTION_REASONS),
+    topic: stringColumn(row, 'topic'),
+    siteId: optionalStringColumn(row, 'site_id') ?? null,
+    detail: stringColumn(row, 'detail'),
+    payloadExcerpt: stringColumn(row, 'payload_excerpt'),
+  };
+}
+
+function requireText(value: unknown, field: string): void {
+  if (typeof value !== 'string' || value.length === 0) throw new AppError('bad_request', `${field} must be a non-empty string`);
+}
+
+function requireEpochMs(value: unknown, field: string): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new AppError('bad_request', `${field} must be epoch ms`);
+}
+
+function requireOptionalNumber(value: unknown, field: string): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+    throw new AppError('bad_request', `${field} must be a finite number when present`);
+  }
+}
+
+function validateRejection(rejection: Rejection, index: number): void {
+  const problem = !REJECTION_REASONS.includes(rejection.reason)
+    ? `reason must be one of ${REJECTION_REASONS.join(', ')}`
+    : typeof rejection.ts !== 'number' || !Number.isSafeInteger(rejection.ts) || rejection.ts < 0
+      ? 'ts must be epoch ms'
+      : typeof rejection.topic !== 'string' || typeof rejection.detail !== 'string' || typeof rejection.payloadExcerpt !== 'string'
+        ? 'topic, detail and payloadExcerpt must be strings'
+        : rejection.siteId !== null && typeof rejection.siteId !== 'string'
+          ? 'siteId must be a string or null'
+          : undefined;
+  if (problem) throw new AppError('bad_request', `rejection ${index}: ${problem}`);
+}
