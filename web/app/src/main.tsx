@@ -1,0 +1,14 @@
+/** Browser entry: Leaflet's stylesheet from the npm package (no CDN), the app's styles, the React root. */
+import 'leaflet/dist/leaflet.css';
+import './styles.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+createRoot(container).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
