@@ -49,7 +49,8 @@ describe('split processes: broker, ingest and web each alone', () => {
   it('serves a device reading from MQTT to REST and socket.io across three processes', async () => {
     const webUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
     const api = new ApiClient(webUrl);
-    await api.login('admin', 'split-admin-password');
+    // Web may be up before ingest answers; the first admin exists once the data service does.
+    await waitFor(() => api.login('admin', 'split-admin-password').then(() => true));
     const { token } = await api.post<DeviceTokenResponse>('/api/sites/HG-SAL-01/token');
 
     const socket = io(webUrl, { extraHeaders: { cookie: api.cookie }, transports: ['websocket'] });
