@@ -5,16 +5,11 @@
  * client says how many were left out.
  */
 import type { Client } from 'aedes';
+import { LogThrottle } from '../platform/log-throttle.js';
 import type { Logger } from '../platform/logger.js';
 
-interface ClientLogState {
-  /** Epoch ms before which further warnings about this client are only counted. */
-  nextAt: number;
-  suppressed: number;
-}
-
 export class ThrottledWarnings {
-  private readonly state = new WeakMap<Client, ClientLogState>();
+  private readonly throttle: LogThrottle;
 
   /**
    * @param intervalMs minimum time between two warnings about the same client, ms.
@@ -22,23 +17,19 @@ export class ThrottledWarnings {
    */
   constructor(
     private readonly logger: Logger,
-    private readonly intervalMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    intervalMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.throttle = new LogThrottle({ burst: 1, windowMs: intervalMs, clock: now });
+  }
 
   warn(client: Client | null, fields: Record<string, unknown>, message: string): void {
     if (client === null) {
       this.logger.warn(fields, message);
       return;
     }
-    const now = this.now();
-    const state = this.state.get(client);
-    if (state !== undefined && now < state.nextAt) {
-      state.suppressed++;
-      return;
-    }
-    const suppressed = state?.suppressed ?? 0;
-    this.state.set(client, { nextAt: now + this.intervalMs, suppressed: 0 });
-    this.logger.warn(suppressed > 0 ? { ...fields, suppressedSinceLastWarning: suppressed } : fields, message);
+    const decision = this.throttle.take(client.id);
+    if (!decision.log) return;
+    this.logger.warn(decision.suppressed > 0 ? { ...fields, suppressedSinceLastWarning: decision.suppressed } : fields, message);
   }
 }

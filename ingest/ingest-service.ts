@@ -12,6 +12,7 @@ import type { PlatformReadingsMessage, PlatformSiteStatusMessage, Reading } from
 import { parseTopic, topics } from '../common/topics.js';
 import { AppError } from '../platform/errors.js';
 import type { Component } from '../platform/lifecycle.js';
+import { LogThrottle } from '../platform/log-throttle.js';
 import type { Logger } from '../platform/logger.js';
 import type { Registry } from '../platform/observability.js';
 import type { SiteCatalog } from '../platform/seeds.js';
@@ -21,7 +22,6 @@ import { decodeEvent } from './decode/event.js';
 import { decodeStatus } from './decode/status.js';
 import { DEFAULT_MAX_ENTRIES, decodeTelemetry } from './decode/telemetry.js';
 import { type IngestChannel, type IngestMetrics, registerIngestMetrics, type WriteKind } from './ingest-metrics.js';
-import { LogThrottle } from './log-throttle.js';
 import { openMqttSession, subscribeDeviceChannels } from './mqtt-session.js';
 import { RejectionRecorder } from './rejection-recorder.js';
 import { DAY_MS, RetentionPurger } from './retention-purger.js';

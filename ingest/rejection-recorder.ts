@@ -8,11 +8,11 @@
  */
 import type { Rejection } from '../common/api.js';
 import type { RejectionReason } from '../common/rejections.js';
+import { LogThrottle } from '../platform/log-throttle.js';
 import type { Logger } from '../platform/logger.js';
 import type { DecodeRejection } from './decode/decode-types.js';
 import { escapeControlChars } from './decode/detail-format.js';
 import { payloadExcerpt } from './decode/excerpt.js';
-import { LogThrottle } from './log-throttle.js';
 
 /** Where a rejected message came from. */
 export interface RejectedMessage {

@@ -14,8 +14,9 @@
  * retried as is, which would block the queue forever: the batch is split in halves until the
  * offending item is alone, and that item is dropped (cause `refused`) while the rest is written.
  */
+
+import { LogThrottle } from '../platform/log-throttle.js';
 import type { Logger } from '../platform/logger.js';
-import { LogThrottle } from './log-throttle.js';
 
 /** Why items left the queue without being written. */
 export type DropCause = 'overflow' | 'shutdown' | 'refused';

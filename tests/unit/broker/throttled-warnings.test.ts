@@ -15,16 +15,16 @@ function capture() {
   return { lines, logger: pino({ level: 'warn' }, stream) };
 }
 
-/** Aedes clients are only used as WeakMap keys here. */
-const fakeClient = () => ({ id: 'c' }) as unknown as Client;
+/** Only the client id matters to the throttle (a reconnecting client keeps its state). */
+const fakeClient = (id: string) => ({ id }) as unknown as Client;
 
 describe('ThrottledWarnings', () => {
   it('logs at most one warning per client per interval and reports how many it left out', async () => {
     const { lines, logger } = capture();
     let now = 1_000;
     const warnings = new ThrottledWarnings(logger, 10_000, () => now);
-    const a = fakeClient();
-    const b = fakeClient();
+    const a = fakeClient('a');
+    const b = fakeClient('b');
 
     warnings.warn(a, { n: 1 }, 'dropped');
     warnings.warn(a, { n: 2 }, 'dropped');

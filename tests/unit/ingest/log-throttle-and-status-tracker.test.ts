@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogThrottle } from '../../../ingest/log-throttle.js';
 import { StatusTracker } from '../../../ingest/status-tracker.js';
+import { LogThrottle } from '../../../platform/log-throttle.js';
 
 describe('LogThrottle', () => {
   it('lets a burst through per key and window, then reports how many were suppressed', () => {

@@ -26,7 +26,10 @@ export interface ThrottleDecision {
   readonly suppressed: number;
 }
 
-/** Keys are few and fixed (rejection reasons, store write kinds), so the map stays small. */
+/** Keys kept before windows that ended quietly are pruned, so per-client keys cannot grow without bound. */
+const PRUNE_ABOVE_KEYS = 10_000;
+
+/** Per-key log rate limit: rejection reasons and store write kinds in ingest, client ids in the broker. */
 export class LogThrottle {
   private readonly burst: number;
   private readonly windowMs: number;
@@ -45,6 +48,7 @@ export class LogThrottle {
     let state = this.keys.get(key);
     if (!state || now - state.windowStart >= this.windowMs) {
       const suppressed = state?.suppressed ?? 0;
+      if (!state && this.keys.size >= PRUNE_ABOVE_KEYS) this.prune(now);
       state = { windowStart: now, logged: 1, suppressed: 0 };
       this.keys.set(key, state);
       return { log: true, suppressed };
@@ -55,5 +59,12 @@ export class LogThrottle {
     }
     state.suppressed += 1;
     return { log: false, suppressed: state.suppressed };
+  }
+
+  /** Drops keys whose window has ended with nothing suppressed (nothing left to report). */
+  private prune(now: number): void {
+    for (const [key, state] of this.keys) {
+      if (now - state.windowStart >= this.windowMs && state.suppressed === 0) this.keys.delete(key);
+    }
   }
 }
