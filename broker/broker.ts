@@ -183,7 +183,7 @@ export class IocBroker implements Component {
     this.counted.add(client);
     this.brokerMetrics.clientConnected(identity.kind);
     this.clientIds.registered(client, identity);
-    if (identity.kind === 'service') this.logger.info({ clientId: client.id, service: identity.key }, 'service connected');
+    if (identity.kind === 'service') this.logger.info({ clientId: client.id, serviceUser: identity.key }, 'service connected');
   }
 
   private onUnregistered(client: Client): void {
@@ -192,7 +192,7 @@ export class IocBroker implements Component {
     if (identity === undefined || !this.counted.has(client)) return;
     this.counted.delete(client);
     this.brokerMetrics.clientDisconnected(identity.kind);
-    if (identity.kind === 'service') this.logger.info({ clientId: client.id, service: identity.key }, 'service disconnected');
+    if (identity.kind === 'service') this.logger.info({ clientId: client.id, serviceUser: identity.key }, 'service disconnected');
   }
 
   private async release(): Promise<void> {

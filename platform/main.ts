@@ -20,7 +20,7 @@ try {
       {
         version: PLATFORM_VERSION,
         map: mapUrl,
-        mqtt: `mqtt://${config.MQTT_HOST}:${platform.broker.port}`,
+        mqtt: `mqtt://${config.MQTT_HOST === '0.0.0.0' ? 'localhost' : config.MQTT_HOST}:${platform.broker.port}`,
         store: config.STORE,
         simulate: config.SIMULATE,
       },

@@ -36,7 +36,7 @@ export class DuckDbDataStores implements DataStores {
   private readonly now: () => number;
 
   constructor(options: DuckDbDataStoresOptions) {
-    this.logger = options.logger.child({ module: 'store' });
+    this.logger = options.logger;
     this.now = options.now ?? Date.now;
     const metrics = createStoreMetrics(options.metrics);
     this.database = new DuckDbDatabase(options.file, metrics, this.logger);
