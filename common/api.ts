@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { METRIC_IDS } from './metrics.js';
 import { DEVICE_EVENT_SEVERITIES } from './payloads.js';
 import { REJECTION_REASONS } from './rejections.js';
-import { DEVICE_STATUSES, provinceSchema, SITE_KINDS, siteIdSchema } from './sites.js';
+import { DEVICE_STATUSES, provinceSchema, SITE_KINDS, siteIdSchema, siteSchema } from './sites.js';
 
 /** Roles, least to most privileged. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -173,3 +173,28 @@ export const rejectionsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type RejectionsQuery = z.infer<typeof rejectionsQuerySchema>;
+
+/** Sites one `POST /api/sites` may register. */
+export const MAX_SITES_PER_REGISTRATION = 5000;
+
+/**
+ * `POST /api/sites` (admin): one site, or `{sites, issueTokens?}` to register many at once (the
+ * simulators' load mode registers thousands). With `issueTokens`, each new site's device token is
+ * returned once, as by `POST /api/sites/{id}/token`.
+ */
+export const registerSitesRequestSchema = z.union([
+  siteSchema,
+  z.object({
+    sites: z.array(siteSchema).min(1).max(MAX_SITES_PER_REGISTRATION),
+    issueTokens: z.boolean().default(false),
+  }),
+]);
+export type RegisterSitesRequest = z.input<typeof registerSitesRequestSchema>;
+
+export const registerSitesResponseSchema = z.object({
+  /** Ids of the sites registered. */
+  registered: z.array(z.string()),
+  /** Present when `issueTokens` was requested: each site's device token, shown once. */
+  tokens: z.array(deviceTokenResponseSchema).optional(),
+});
+export type RegisterSitesResponse = z.infer<typeof registerSitesResponseSchema>;

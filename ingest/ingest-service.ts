@@ -15,7 +15,7 @@ import type { Component } from '../platform/lifecycle.js';
 import { LogThrottle } from '../platform/log-throttle.js';
 import type { Logger } from '../platform/logger.js';
 import type { Registry } from '../platform/observability.js';
-import type { SiteCatalog } from '../platform/seeds.js';
+import type { SiteLookup } from '../platform/sites/site-lookup.js';
 import type { DataStores, SiteEvent, SiteStatusRecord } from '../platform/store/types.js';
 import type { DecodeRejection } from './decode/decode-types.js';
 import { decodeEvent } from './decode/event.js';
@@ -75,7 +75,7 @@ export interface IngestServiceOptions {
   readonly serviceToken: string;
   readonly stores: Pick<DataStores, 'telemetry' | 'registry'>;
   /** Registered sites; messages for other sites are refused (`unknown_site`). */
-  readonly sites: Pick<SiteCatalog, 'has'>;
+  readonly sites: Pick<SiteLookup, 'has' | 'resolve'>;
   readonly logger: Logger;
   readonly metrics: Registry;
   /** Largest accepted payload, bytes; larger ones are refused (`payload_too_large`). */
@@ -91,6 +91,17 @@ export interface IngestServiceOptions {
 
 /** The MQTT client id of ingest's persistent session. */
 export const INGEST_CLIENT_ID = 'ioc-ingest';
+
+/** A message on a known device channel, before decoding. */
+interface SiteMessage {
+  readonly topic: string;
+  readonly siteId: string;
+  readonly channel: Exclude<IngestChannel, 'unknown'>;
+  readonly payload: Buffer;
+  readonly retained: boolean;
+  readonly receivedAt: number;
+  readonly reject: (siteId: string | null, rejections: readonly DecodeRejection[]) => void;
+}
 
 export class IngestService implements Component {
   readonly name = 'ingest';
@@ -294,10 +305,20 @@ export class IngestService implements Component {
       return;
     }
     const { siteId } = parsed;
-    if (!this.options.sites.has(siteId)) {
-      reject(siteId, [{ reason: 'unknown_site', detail: `site '${siteId}' is not registered` }]);
+    const message: SiteMessage = { topic, siteId, channel, payload, retained, receivedAt, reject };
+    if (this.options.sites.has(siteId)) {
+      this.dispatch(message);
       return;
     }
+    // Possibly registered a moment ago through another process: re-read the registry once.
+    void this.options.sites.resolve(siteId).then((site) => {
+      if (site) this.dispatch(message);
+      else reject(siteId, [{ reason: 'unknown_site', detail: `site '${siteId}' is not registered` }]);
+    });
+  }
+
+  /** Handles a message of a registered site by channel. */
+  private dispatch({ siteId, channel, payload, retained, receivedAt, reject }: SiteMessage): void {
     if (payload.byteLength > this.options.maxPayloadBytes) {
       reject(siteId, [
         { reason: 'payload_too_large', detail: `payload is ${payload.byteLength} bytes, at most ${this.options.maxPayloadBytes} accepted` },

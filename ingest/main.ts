@@ -8,7 +8,8 @@ import { runService } from '../platform/lifecycle.js';
 import { createRootLogger } from '../platform/logger.js';
 import { createMetricsRegistry } from '../platform/observability.js';
 import { resolveServiceToken } from '../platform/security/service-credentials.js';
-import { loadSiteSeeds, SiteCatalog } from '../platform/seeds.js';
+import { loadSiteSeeds } from '../platform/seeds.js';
+import { SiteDirectory } from '../platform/sites/site-directory.js';
 import { DuckDbDataStores } from '../platform/store/duckdb/duckdb-data-stores.js';
 import { embeddedDatabasePath } from '../platform/store/embedded-location.js';
 import { createDataApiRouter } from '../platform/store/remote/data-api-router.js';
@@ -19,9 +20,10 @@ const config = configFromEnvironment();
 const logger = createRootLogger('ingest', config);
 const metrics = createMetricsRegistry('ingest');
 const serviceToken = await resolveServiceToken(config);
-const sites = new SiteCatalog(await loadSiteSeeds(config.seedsDir));
+const seeds = await loadSiteSeeds(config.seedsDir);
 
 const stores = new DuckDbDataStores({ file: embeddedDatabasePath(config.dataDir), logger: logger.child({ module: 'store' }), metrics });
+const sites = new SiteDirectory({ registry: stores.registry, seeds, applySeeds: true, logger: logger.child({ module: 'sites' }) });
 const ingest = new IngestService({
   mqttUrl: () => config.MQTT_URL,
   serviceToken,
@@ -52,4 +54,4 @@ const http = new InternalHttpServer({
   ],
 });
 
-await runService([stores, http, ingest], logger, () => logger.info({ dataApi: http.url, mqtt: config.MQTT_URL }, 'ingest ready'));
+await runService([stores, sites, http, ingest], logger, () => logger.info({ dataApi: http.url, mqtt: config.MQTT_URL }, 'ingest ready'));

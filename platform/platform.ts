@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { IocBroker } from '../broker/broker.js';
 import type { Health } from '../common/api.js';
+import type { Site } from '../common/sites.js';
 import { IngestService } from '../ingest/ingest-service.js';
 import { DemoSimulator } from '../simulators/demo-simulator.js';
 import { WebServer } from '../web/server/web-server.js';
@@ -16,7 +17,8 @@ import { type Component, startAll, stopAll } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { createMetricsRegistry, type Registry } from './observability.js';
 import { resolveServiceToken } from './security/service-credentials.js';
-import { loadSiteSeeds, SiteCatalog } from './seeds.js';
+import { loadSiteSeeds } from './seeds.js';
+import { SiteDirectory } from './sites/site-directory.js';
 import { DuckDbDataStores } from './store/duckdb/duckdb-data-stores.js';
 import { embeddedDatabasePath } from './store/embedded-location.js';
 import { createDataApiRouter } from './store/remote/data-api-router.js';
@@ -35,6 +37,7 @@ export interface PlatformOptions {
 export class Platform implements Component {
   readonly name = 'platform';
   readonly stores: DuckDbDataStores;
+  readonly sites: SiteDirectory;
   readonly broker: IocBroker;
   readonly ingest: IngestService;
   readonly web: WebServer;
@@ -43,11 +46,13 @@ export class Platform implements Component {
   private started: readonly Component[] = [];
 
   constructor(
-    private readonly options: PlatformOptions & { readonly sites: SiteCatalog; readonly serviceToken: string; readonly metrics: Registry },
+    private readonly options: PlatformOptions & { readonly seeds: readonly Site[]; readonly serviceToken: string; readonly metrics: Registry },
   ) {
-    const { config, logger, metrics, sites, serviceToken } = options;
+    const { config, logger, metrics, seeds, serviceToken } = options;
     const child = (module: string) => logger.child({ module });
     this.stores = new DuckDbDataStores({ file: embeddedDatabasePath(config.dataDir), logger: child('store'), metrics });
+    this.sites = new SiteDirectory({ registry: this.stores.registry, seeds, applySeeds: true, logger: child('sites') });
+    const sites = this.sites;
     this.broker = new IocBroker({
       host: config.MQTT_HOST,
       port: config.MQTT_PORT,
@@ -99,6 +104,7 @@ export class Platform implements Component {
       : undefined;
     this.components = [
       this.stores,
+      this.sites,
       new AdminBootstrap({ registry: this.stores.registry, config, logger: child('bootstrap') }),
       this.broker,
       this.ingest,
@@ -148,7 +154,7 @@ export class Platform implements Component {
  * resolves the internal service token (generated into DATA_DIR on first start when unset).
  */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
-  const sites = new SiteCatalog(await loadSiteSeeds(options.config.seedsDir));
+  const seeds = await loadSiteSeeds(options.config.seedsDir);
   const serviceToken = await resolveServiceToken(options.config);
-  return new Platform({ ...options, sites, serviceToken, metrics: options.metrics ?? createMetricsRegistry('platform') });
+  return new Platform({ ...options, seeds, serviceToken, metrics: options.metrics ?? createMetricsRegistry('platform') });
 }

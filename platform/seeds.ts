@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Site, siteListSchema } from '../common/sites.js';
+import type { SiteLookup } from './sites/site-lookup.js';
 
 export class SeedError extends Error {
   constructor(
@@ -35,8 +36,8 @@ export async function loadSiteSeeds(seedsDir: string): Promise<Site[]> {
   return parsed.data;
 }
 
-/** Read-only lookup of the deployment's sites by id. */
-export class SiteCatalog {
+/** A fixed set of sites (the seeds alone): for tools and tests that need no registry. */
+export class SiteCatalog implements SiteLookup {
   private readonly byId: ReadonlyMap<string, Site>;
 
   constructor(readonly sites: readonly Site[]) {
@@ -49,5 +50,9 @@ export class SiteCatalog {
 
   has(siteId: string): boolean {
     return this.byId.has(siteId);
+  }
+
+  async resolve(siteId: string): Promise<Site | undefined> {
+    return this.get(siteId);
   }
 }

@@ -9,7 +9,7 @@
 import type { HistorySeries, Rejection, Role } from '../../common/api.js';
 import type { MetricId } from '../../common/metrics.js';
 import type { Reading } from '../../common/payloads.js';
-import type { DeviceStatus } from '../../common/sites.js';
+import type { DeviceStatus, Site } from '../../common/sites.js';
 import type { Component } from '../lifecycle.js';
 
 /** A history request; `from`/`to` are epoch ms (inclusive/exclusive), `maxPoints` caps the buckets. */
@@ -95,7 +95,25 @@ export interface SiteStatusRecord {
   readonly rssi?: number | undefined;
 }
 
+/** Where a registered site came from: seeds/ (re-applied at every start) or the admin API. */
+export const SITE_SOURCES = ['seed', 'api'] as const;
+export type SiteSource = (typeof SITE_SOURCES)[number];
+
+/** A site as kept in the registry. */
+export interface RegisteredSite {
+  readonly site: Site;
+  readonly source: SiteSource;
+  /** Epoch ms of the first registration. */
+  readonly createdAt: number;
+}
+
 export interface RegistryStore {
+  /** Every registered site, ordered by id. */
+  listSites(): Promise<RegisteredSite[]>;
+  /** Creates or replaces sites (keeping the first `createdAt` of a replaced one). */
+  saveSites(sites: readonly RegisteredSite[]): Promise<void>;
+  /** Removes sites and their device credentials; unknown ids are ignored. */
+  deleteSites(siteIds: readonly string[]): Promise<void>;
   getDeviceCredential(siteId: string): Promise<DeviceCredential | undefined>;
   /** Creates or replaces the site's credential. */
   saveDeviceCredential(credential: DeviceCredential): Promise<void>;

@@ -7,7 +7,7 @@ import type { Health } from '../../common/api.js';
 import type { Config } from '../../platform/config/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Registry } from '../../platform/observability.js';
-import type { SiteCatalog } from '../../platform/seeds.js';
+import type { SiteDirectory } from '../../platform/sites/site-directory.js';
 import type { DataStores } from '../../platform/store/types.js';
 import type { CredentialChecker } from './auth/credentials.js';
 import type { SessionManager } from './auth/session.js';
@@ -19,7 +19,7 @@ export interface WebContext {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly stores: DataStores;
-  readonly sites: SiteCatalog;
+  readonly sites: SiteDirectory;
   readonly siteState: SiteStateCache;
   readonly sessions: SessionManager;
   readonly credentials: CredentialChecker;

@@ -9,7 +9,8 @@ import { runService } from '../../platform/lifecycle.js';
 import { createRootLogger } from '../../platform/logger.js';
 import { createMetricsRegistry } from '../../platform/observability.js';
 import { resolveServiceToken } from '../../platform/security/service-credentials.js';
-import { loadSiteSeeds, SiteCatalog } from '../../platform/seeds.js';
+import { loadSiteSeeds } from '../../platform/seeds.js';
+import { SiteDirectory } from '../../platform/sites/site-directory.js';
 import { RemoteDataStores } from '../../platform/store/remote/remote-data-stores.js';
 import { PLATFORM_VERSION } from '../../platform/version.js';
 import { WebServer } from './web-server.js';
@@ -18,9 +19,10 @@ const config = configFromEnvironment();
 const logger = createRootLogger('web', config);
 const metrics = createMetricsRegistry('web');
 const serviceToken = await resolveServiceToken(config);
-const sites = new SiteCatalog(await loadSiteSeeds(config.seedsDir));
+const seeds = await loadSiteSeeds(config.seedsDir);
 
 const stores = new RemoteDataStores({ baseUrl: config.INGEST_URL, serviceToken, logger: logger.child({ module: 'data-client' }) });
+const sites = new SiteDirectory({ registry: stores.registry, seeds, applySeeds: false, logger: logger.child({ module: 'sites' }) });
 const web = new WebServer({
   config,
   logger: logger.child({ module: 'web' }),
@@ -34,4 +36,4 @@ const web = new WebServer({
 });
 const adminBootstrap = new AdminBootstrap({ registry: stores.registry, config, logger: logger.child({ module: 'bootstrap' }) });
 
-await runService([stores, adminBootstrap, web], logger, () => logger.info({ url: config.PUBLIC_URL }, 'web ready'));
+await runService([stores, adminBootstrap, sites, web], logger, () => logger.info({ url: config.PUBLIC_URL }, 'web ready'));

@@ -11,7 +11,7 @@ import type { Config } from '../../platform/config/config.js';
 import type { Component } from '../../platform/lifecycle.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Registry } from '../../platform/observability.js';
-import type { SiteCatalog } from '../../platform/seeds.js';
+import type { SiteDirectory } from '../../platform/sites/site-directory.js';
 import type { DataStores } from '../../platform/store/types.js';
 import { createWebApp } from './app.js';
 import { CredentialChecker } from './auth/credentials.js';
@@ -32,7 +32,7 @@ export interface WebServerOptions {
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly stores: DataStores;
-  readonly sites: SiteCatalog;
+  readonly sites: SiteDirectory;
   /** Broker URL, read at start (the broker may have bound port 0). */
   readonly mqttUrl: () => string;
   /** Password of the internal `svc:web` MQTT user. */

@@ -1,17 +1,19 @@
 /**
- * The registry (device credentials, users, sessions, device status, dead-letter log) in the
+ * The registry (registered sites, device credentials, users, sessions, device status, dead-letter log) in the
  * embedded DuckDB database. Small keyed tables with upserts; the dead-letter log is numbered in
  * append order and trimmed to {@link DEAD_LETTER_CAPACITY} with one range delete per batch.
  */
 import { type Rejection, ROLES } from '../../../common/api.js';
 import { REJECTION_REASONS } from '../../../common/rejections.js';
-import { DEVICE_STATUSES } from '../../../common/sites.js';
+import { DEVICE_STATUSES, siteSchema } from '../../../common/sites.js';
 import { AppError } from '../../errors.js';
 import {
   DEAD_LETTER_CAPACITY,
   type DeviceCredential,
+  type RegisteredSite,
   type RegistryStore,
   type SessionRecord,
+  SITE_SOURCES,
   type SiteStatusRecord,
   type UserRecord,
 } from '../types.js';
@@ -36,6 +38,50 @@ export class DuckDbRegistryStore implements RegistryStore {
   async initialise(session: ConnectionSession): Promise<void> {
     const [row] = await session.query('SELECT coalesce(max(seq), 0) AS seq FROM dead_letters');
     this.lastDeadLetterSeq = row ? numberColumn(row, 'seq') : 0;
+  }
+
+  async listSites(): Promise<RegisteredSite[]> {
+    const rows = await this.db.read('list_sites', (s) => s.query('SELECT * FROM sites ORDER BY id'));
+    return rows.map((row) => ({
+      site: siteSchema.parse(JSON.parse(stringColumn(row, 'definition'))),
+      source: enumColumn(row, 'source', SITE_SOURCES),
+      createdAt: numberColumn(row, 'created_at'),
+    }));
+  }
+
+  async saveSites(sites: readonly RegisteredSite[]): Promise<void> {
+    const checked = sites.map((entry, index) => {
+      const parsed = siteSchema.safeParse(entry.site);
+      if (!parsed.success) throw new AppError('bad_request', `site ${index}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      if (!SITE_SOURCES.includes(entry.source)) throw new AppError('bad_request', `site ${index}: source must be seed or api`);
+      requireEpochMs(entry.createdAt, 'createdAt');
+      return { ...entry, site: parsed.data };
+    });
+    if (checked.length === 0) return;
+    await this.db.write('save_sites', (s) =>
+      s.transaction(async () => {
+        for (const entry of checked) {
+          await s.execute(
+            `INSERT INTO sites VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, source = excluded.source`,
+            [entry.site.id, JSON.stringify(entry.site), entry.source, BigInt(entry.createdAt)],
+          );
+        }
+      }),
+    );
+  }
+
+  async deleteSites(siteIds: readonly string[]): Promise<void> {
+    siteIds.forEach((id) => requireText(id, 'siteId'));
+    if (siteIds.length === 0) return;
+    await this.db.write('delete_sites', (s) =>
+      s.transaction(async () => {
+        for (const id of siteIds) {
+          await s.execute('DELETE FROM device_credentials WHERE site_id = $1', [id]);
+          await s.execute('DELETE FROM sites WHERE id = $1', [id]);
+        }
+      }),
+    );
   }
 
   async getDeviceCredential(siteId: string): Promise<DeviceCredential | undefined> {

@@ -79,6 +79,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'registered sites',
+    sql: `
+      CREATE TABLE sites (
+        id VARCHAR PRIMARY KEY,
+        definition VARCHAR NOT NULL,  -- the site as JSON (common/sites.ts siteSchema)
+        source VARCHAR NOT NULL,      -- seed | api
+        created_at BIGINT NOT NULL    -- epoch ms
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

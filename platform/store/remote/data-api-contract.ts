@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { historySeriesSchema, ROLES, rejectionSchema } from '../../../common/api.js';
 import { METRIC_IDS } from '../../../common/metrics.js';
 import { DEVICE_EVENT_SEVERITIES, epochMsSchema, readingSchema } from '../../../common/payloads.js';
-import { DEVICE_STATUSES } from '../../../common/sites.js';
+import { DEVICE_STATUSES, siteSchema } from '../../../common/sites.js';
+import { SITE_SOURCES } from '../types.js';
 
 /** Where the data API router is mounted on ingest's internal HTTP server. */
 export const DATA_API_PATH = '/internal/data';
@@ -59,6 +60,8 @@ const siteStatusRecordSchema = z.object({
   rssi: z.number().optional(),
 });
 
+const registeredSiteSchema = z.object({ site: siteSchema, source: z.enum(SITE_SOURCES), createdAt: epochMsSchema });
+
 const nothing = z.undefined();
 
 /** Argument and result schemas of every data API method, by target (`telemetry`, `registry`) and method name. */
@@ -72,6 +75,9 @@ export const DATA_API = {
     purgeBefore: { args: z.tuple([z.number().int()]), result: nothing },
   },
   registry: {
+    listSites: { args: z.tuple([]), result: z.array(registeredSiteSchema) },
+    saveSites: { args: z.tuple([z.array(registeredSiteSchema).max(50_000)]), result: nothing },
+    deleteSites: { args: z.tuple([z.array(text).max(50_000)]), result: nothing },
     getDeviceCredential: { args: z.tuple([text]), result: deviceCredentialSchema.optional() },
     saveDeviceCredential: { args: z.tuple([deviceCredentialSchema]), result: nothing },
     findUser: { args: z.tuple([text]), result: userRecordSchema.optional() },

@@ -36,6 +36,9 @@ const HANDLERS: { readonly [T in DataApiTarget]: { readonly [M in keyof DataApi[
     purgeBefore: (s, [beforeMs]) => s.telemetry.purgeBefore(beforeMs),
   },
   registry: {
+    listSites: (s) => s.registry.listSites(),
+    saveSites: (s, [sites]) => s.registry.saveSites(sites),
+    deleteSites: (s, [siteIds]) => s.registry.deleteSites(siteIds),
     getDeviceCredential: (s, [siteId]) => s.registry.getDeviceCredential(siteId),
     saveDeviceCredential: (s, [credential]) => s.registry.saveDeviceCredential(credential),
     findUser: (s, [username]) => s.registry.findUser(username),

@@ -14,6 +14,7 @@ import type {
   DataStores,
   DeviceCredential,
   HistoryRequest,
+  RegisteredSite,
   RegistryStore,
   SessionRecord,
   SiteEvent,
@@ -61,6 +62,9 @@ export class RemoteDataStores implements DataStores {
       purgeBefore: (beforeMs: number) => this.call('telemetry', 'purgeBefore', [beforeMs], t.purgeBefore.result),
     };
     this.registry = {
+      listSites: () => this.call('registry', 'listSites', [], r.listSites.result),
+      saveSites: (sites: readonly RegisteredSite[]) => this.call('registry', 'saveSites', [sites], r.saveSites.result),
+      deleteSites: (siteIds: readonly string[]) => this.call('registry', 'deleteSites', [siteIds], r.deleteSites.result),
       getDeviceCredential: (siteId: string) => this.call('registry', 'getDeviceCredential', [siteId], r.getDeviceCredential.result),
       saveDeviceCredential: (credential: DeviceCredential) =>
         this.call('registry', 'saveDeviceCredential', [credential], r.saveDeviceCredential.result),

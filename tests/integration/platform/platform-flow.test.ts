@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceTokenResponse, HistorySeries, SiteListResponse, SiteSummary } from '../../../common/api.js';
+import type { DeviceTokenResponse, HistorySeries, RegisterSitesResponse, SiteListResponse, SiteSummary } from '../../../common/api.js';
 import type { ClientToServerEvents, LiveReading, ServerToClientEvents } from '../../../common/socket-events.js';
 import { topics } from '../../../common/topics.js';
 import { silentLogger } from '../../../platform/logger.js';
@@ -180,6 +180,37 @@ describe('platform: device → broker → ingest → store → REST and socket.i
       ]);
       await expect(result).rejects.toMatchObject({ stderr: expect.stringMatching(/not authori[sz]ed/i) });
     });
+  });
+
+  it('registers sites through the admin API; their devices report like seeded ones', async () => {
+    const newSite = {
+      id: 'LOAD-00001',
+      name: 'Load-test salinity probe',
+      kind: 'salinity',
+      lat: 9.9,
+      lon: 105.2,
+      province: { former: 'Kiên Giang', current: 'An Giang' },
+      reportingIntervalSec: 60,
+    };
+    const created = await api.post<RegisterSitesResponse>('/api/sites', { sites: [newSite], issueTokens: true });
+    expect(created.registered).toEqual(['LOAD-00001']);
+    const token = created.tokens?.[0]?.token ?? '';
+    const device = await connectDevice('LOAD-00001', token);
+    const ts = Date.now() - 300;
+    await device.publishAsync(topics.telemetry('LOAD-00001'), JSON.stringify({ ts, values: { salinity: 2.4 } }), { qos: 1 });
+    const summary = await waitFor(async () => {
+      const result = await site('LOAD-00001');
+      return result.latest.salinity?.ts === ts ? result : undefined;
+    });
+    expect(summary).toMatchObject({ kind: 'salinity', status: 'online' });
+    expect((await api.get<SiteListResponse>('/api/sites')).sites).toHaveLength(23);
+    await device.endAsync();
+
+    expect((await api.request('POST', '/api/sites', newSite)).status).toBe(409);
+    expect((await api.request('DELETE', '/api/sites/KG-WQ-02')).status).toBe(409);
+    expect((await api.request('DELETE', '/api/sites/LOAD-00001')).status).toBe(204);
+    expect((await api.request('GET', '/api/sites/LOAD-00001')).status).toBe(404);
+    await expect(connectDevice('LOAD-00001', token)).rejects.toMatchObject({ code: 5 });
   });
 
   it('keeps data across a restart on the same DATA_DIR', async () => {

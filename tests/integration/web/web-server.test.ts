@@ -14,6 +14,7 @@ import {
   deviceTokenResponseSchema,
   healthSchema,
   historySeriesSchema,
+  registerSitesResponseSchema,
   rejectionListResponseSchema,
   siteEventListResponseSchema,
   siteListResponseSchema,
@@ -36,7 +37,8 @@ import type { Config } from '../../../platform/config/config.js';
 import { silentLogger } from '../../../platform/logger.js';
 import { hashSecret, PASSWORD_COST, verifySecret } from '../../../platform/security/secret-hash.js';
 import { SERVICE_USERS } from '../../../platform/security/service-credentials.js';
-import { loadSiteSeeds, SiteCatalog } from '../../../platform/seeds.js';
+import { loadSiteSeeds } from '../../../platform/seeds.js';
+import { SiteDirectory } from '../../../platform/sites/site-directory.js';
 import { DuckDbDataStores } from '../../../platform/store/duckdb/duckdb-data-stores.js';
 import { openApiPath } from '../../../web/server/openapi.js';
 import { BASEMAP_FILE } from '../../../web/server/routes/basemap.js';
@@ -100,7 +102,7 @@ describe('web server', () => {
   const seedsDir = path.join(temp.dir, 'seeds');
   const appDir = path.join(temp.dir, 'app');
   let config: Config;
-  let sites: SiteCatalog;
+  let sites: SiteDirectory;
   let stores: DuckDbDataStores;
   let broker: IocBroker;
   let web: WebServer;
@@ -131,9 +133,15 @@ describe('web server', () => {
       MAP_TILE_URL: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png',
       HTTP_HOST: '127.0.0.1',
     });
-    sites = new SiteCatalog(await loadSiteSeeds(config.seedsDir));
     stores = new DuckDbDataStores({ file: path.join(temp.dir, 'web-test.duckdb'), logger: silentLogger(), metrics: new Registry() });
     await stores.start();
+    sites = new SiteDirectory({
+      registry: stores.registry,
+      seeds: await loadSiteSeeds(config.seedsDir),
+      applySeeds: true,
+      logger: silentLogger(),
+    });
+    await sites.start();
 
     await ensureAdminUser({ registry: stores.registry, username: ADMIN.username, password: ADMIN.password, logger: silentLogger() });
     await stores.registry.saveUser({
@@ -394,6 +402,57 @@ describe('web server', () => {
       expect(unknown.status).toBe(404);
     });
 
+    it('registers and removes sites for admins only, with tokens on request', async () => {
+      const site = {
+        id: 'LOAD-00042',
+        name: 'Load probe 42',
+        kind: 'water-quality',
+        lat: 9.8,
+        lon: 105.3,
+        province: { former: 'Hậu Giang', current: 'Cần Thơ' },
+        reportingIntervalSec: 30,
+      };
+      const denied = await call(base, 'POST', '/api/sites', { cookie: operatorCookie, json: site });
+      expect(denied.status).toBe(403);
+      const invalid = await call(base, 'POST', '/api/sites', { cookie: adminCookie, json: { ...site, lat: 123 } });
+      expect(invalid.status).toBe(400);
+      expect(errorCode(invalid)).toBe('validation_failed');
+
+      const single = await call(base, 'POST', '/api/sites', { cookie: adminCookie, json: site });
+      expect(single.status).toBe(201);
+      expect(registerSitesResponseSchema.parse(single.body)).toEqual({ registered: ['LOAD-00042'] });
+      const again = await call(base, 'POST', '/api/sites', { cookie: adminCookie, json: site });
+      expect(again.status).toBe(409);
+      expect(errorCode(again)).toBe('conflict');
+
+      const batch = await call(base, 'POST', '/api/sites', {
+        cookie: adminCookie,
+        json: {
+          sites: [
+            { ...site, id: 'LOAD-00043' },
+            { ...site, id: 'LOAD-00044' },
+          ],
+          issueTokens: true,
+        },
+      });
+      expect(batch.status).toBe(201);
+      const { tokens } = registerSitesResponseSchema.parse(batch.body);
+      expect(tokens?.map((t) => t.siteId)).toEqual(['LOAD-00043', 'LOAD-00044']);
+      const stored = await stores.registry.getDeviceCredential('LOAD-00044');
+      expect(await verifySecret(tokens?.[1]?.token ?? '', stored?.tokenHash ?? '')).toBe(true);
+      const listed = siteListResponseSchema.parse((await call(base, 'GET', '/api/sites', { cookie: operatorCookie })).body);
+      expect(listed.sites.map((s) => s.id)).toEqual(expect.arrayContaining(['LOAD-00042', 'LOAD-00043', 'LOAD-00044']));
+
+      expect((await call(base, 'DELETE', '/api/sites/LOAD-00043', { cookie: operatorCookie })).status).toBe(403);
+      const seeded = await call(base, 'DELETE', '/api/sites/KG-WQ-01', { cookie: adminCookie });
+      expect(seeded.status).toBe(409);
+      const removed = await call(base, 'DELETE', '/api/sites/LOAD-00043', { cookie: adminCookie });
+      expect(removed.status).toBe(204);
+      expect((await call(base, 'GET', '/api/sites/LOAD-00043', { cookie: operatorCookie })).status).toBe(404);
+      expect(await stores.registry.getDeviceCredential('LOAD-00043')).toBeUndefined();
+      for (const id of ['LOAD-00042', 'LOAD-00044']) await call(base, 'DELETE', `/api/sites/${id}`, { cookie: adminCookie });
+    });
+
     it('lists ingest rejections with totals per reason', async () => {
       await stores.registry.addRejections([
         {
@@ -624,7 +683,12 @@ describe('web server without broker or built app', () => {
       logger: silentLogger(),
       metrics: new Registry(),
       stores,
-      sites: new SiteCatalog(await loadSiteSeeds(config.seedsDir)),
+      sites: new SiteDirectory({
+        registry: stores.registry,
+        seeds: await loadSiteSeeds(config.seedsDir),
+        applySeeds: false,
+        logger: silentLogger(),
+      }),
       mqttUrl: () => 'mqtt://127.0.0.1:1',
       serviceToken: SERVICE_TOKEN,
       appDir: emptyAppDir,

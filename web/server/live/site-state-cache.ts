@@ -6,7 +6,7 @@
  */
 import { isMetricId, type MetricId } from '../../../common/metrics.js';
 import type { DeviceStatus } from '../../../common/sites.js';
-import type { SiteCatalog } from '../../../platform/seeds.js';
+import type { SiteLookup } from '../../../platform/sites/site-lookup.js';
 import type { SiteLatest, SiteStatusRecord } from '../../../platform/store/types.js';
 
 /** Latest value of one metric; `ts` epoch ms. */
@@ -37,7 +37,7 @@ const EMPTY: SiteState = { latest: new Map(), reportedStatus: undefined, statusT
 export class SiteStateCache {
   private readonly states = new Map<string, MutableSiteState>();
 
-  constructor(private readonly sites: SiteCatalog) {}
+  constructor(private readonly sites: Pick<SiteLookup, 'has'>) {}
 
   /**
    * Merges one reading (values in catalog units, `ts` epoch ms). Returns false, changing nothing,

@@ -9,5 +9,6 @@ export const errorResponses = {
   unauthenticated: { 401: error('`unauthenticated`: no valid session cookie') },
   forbidden: { 403: error('`forbidden`: the role is not allowed') },
   notFound: { 404: error('`not_found`') },
+  conflict: { 409: error('`conflict`: the request clashes with the current state (e.g. an id already registered)') },
   rateLimited: { 429: error('`rate_limited`: too many attempts') },
 } as const;

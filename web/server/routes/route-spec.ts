@@ -13,7 +13,7 @@ import { parseInput } from '../validation.js';
 /** Who may call a route: anyone, any logged-in user, or admins only. */
 export type Access = 'public' | 'session' | 'admin';
 
-export type HttpMethod = 'get' | 'post';
+export type HttpMethod = 'get' | 'post' | 'delete';
 
 /** One documented answer of a route. */
 export interface ResponseSpec {

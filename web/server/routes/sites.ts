@@ -1,6 +1,7 @@
 /**
  * Site routes: the list and detail the map shows (catalog + live state), the downsampled history of
- * one metric, recent device events, and the admin-only device token issue/rotation.
+ * one metric, recent device events, and the admin-only registration, removal and device token
+ * issue/rotation.
  */
 import { z } from 'zod';
 import {
@@ -8,7 +9,10 @@ import {
   eventsQuerySchema,
   historySeriesSchema,
   MAX_HISTORY_POINTS,
+  MAX_SITES_PER_REGISTRATION,
   readingsQuerySchema,
+  registerSitesRequestSchema,
+  registerSitesResponseSchema,
   siteEventListResponseSchema,
   siteListResponseSchema,
   siteSummarySchema,
@@ -54,6 +58,57 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
       handle: ({ res }) => {
         const now = ctx.clock();
         sendJson(res, 200, siteListResponseSchema, { sites: ctx.sites.sites.map((site) => summaryOf(site, now)) });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sites',
+      operationId: 'registerSites',
+      summary: 'Register one site, or many at once with their device tokens — admin only',
+      description: `Body: a site, or \`{sites: [...], issueTokens?: boolean}\` with at most ${MAX_SITES_PER_REGISTRATION} sites. Ids must be new (409 \`conflict\` otherwise; nothing is registered then).`,
+      tag: 'sites',
+      access: 'admin',
+      body: registerSitesRequestSchema,
+      responses: {
+        201: { description: 'The registered ids, and the device tokens when requested', schema: registerSitesResponseSchema },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.forbidden,
+        ...errorResponses.conflict,
+      },
+      handle: async ({ body, auth, res }) => {
+        const request = 'sites' in body ? body : { sites: [body], issueTokens: false };
+        await ctx.sites.register(request.sites);
+        const ids = request.sites.map((site) => site.id);
+        log.info({ count: ids.length, first: ids[0], by: auth?.user.username }, 'sites registered');
+        const tokens = request.issueTokens
+          ? await Promise.all(ids.map((id) => issueDeviceToken(ctx.stores.registry, id, ctx.clock())))
+          : undefined;
+        sendJson(res, 201, registerSitesResponseSchema, { registered: ids, ...(tokens ? { tokens } : {}) });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/sites/:id',
+      operationId: 'removeSite',
+      summary: 'Remove a site registered through the API, with its device token — admin only',
+      description: 'Seeded sites are removed by editing seeds/sites.json (409 `conflict`). Stored readings are kept until retention.',
+      tag: 'sites',
+      access: 'admin',
+      params: siteParams,
+      responses: {
+        204: { description: 'Removed' },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.forbidden,
+        ...errorResponses.notFound,
+        ...errorResponses.conflict,
+      },
+      handle: async ({ params, auth, res }) => {
+        const site = siteOr404(params.id);
+        await ctx.sites.remove([site.id]);
+        log.info({ siteId: site.id, by: auth?.user.username }, 'site removed');
+        res.status(204).end();
       },
     }),
     defineRoute({
