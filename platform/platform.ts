@@ -46,7 +46,11 @@ export class Platform implements Component {
   private started: readonly Component[] = [];
 
   constructor(
-    private readonly options: PlatformOptions & { readonly seeds: readonly Site[]; readonly serviceToken: string; readonly metrics: Registry },
+    private readonly options: PlatformOptions & {
+      readonly seeds: readonly Site[];
+      readonly serviceToken: string;
+      readonly metrics: Registry;
+    },
   ) {
     const { config, logger, metrics, seeds, serviceToken } = options;
     const child = (module: string) => logger.child({ module });

@@ -72,7 +72,7 @@ export class DuckDbRegistryStore implements RegistryStore {
   }
 
   async deleteSites(siteIds: readonly string[]): Promise<void> {
-    siteIds.forEach((id) => requireText(id, 'siteId'));
+    for (const id of siteIds) requireText(id, 'siteId');
     if (siteIds.length === 0) return;
     await this.db.write('delete_sites', (s) =>
       s.transaction(async () => {
