@@ -2,6 +2,7 @@
  * Socket.io contract between the web server and the browser app. Both sides type their
  * `Server`/`Socket` with these maps, so an event name or payload cannot drift.
  */
+import type { AlertChange } from './alerts.js';
 import type { DeviceStatus } from './sites.js';
 
 /** A reading as pushed live: values in catalog units keyed by metric id; ts in epoch ms. */
@@ -21,6 +22,8 @@ export interface LiveSiteStatus {
 export interface ServerToClientEvents {
   reading: (reading: LiveReading) => void;
   'site-status': (status: LiveSiteStatus) => void;
+  /** An alert was raised, changed severity, was acknowledged, commented or cleared. */
+  alert: (change: AlertChange) => void;
 }
 
 /** The browser sends nothing yet; viewport subscriptions arrive with the full IOC app. */

@@ -18,6 +18,7 @@ export type PlatformChannel = (typeof PLATFORM_CHANNELS)[number];
 
 const SITES = 'sites';
 const PLATFORM = 'platform';
+const ALERTS = 'alerts';
 
 function checkedSiteId(siteId: string): string {
   return siteIdSchema.parse(siteId);
@@ -37,6 +38,8 @@ export const topics = {
   platformReadings: (siteId: string) => `${PLATFORM}/readings/${checkedSiteId(siteId)}`,
   /** Accepted device status changes fanned out by ingest. */
   platformSiteStatus: (siteId: string) => `${PLATFORM}/site-status/${checkedSiteId(siteId)}`,
+  /** Alert changes (common/alerts.ts AlertChange) for web and downstream systems, QoS 1. */
+  alerts: (siteId: string) => `${ALERTS}/${checkedSiteId(siteId)}`,
 } as const;
 
 /** Subscription filters (with wildcards) used by platform services. */
@@ -50,6 +53,8 @@ export const topicFilters = {
   /** Everything ingest republishes: web subscribes here. */
   allPlatformReadings: `${PLATFORM}/readings/+`,
   allPlatformSiteStatus: `${PLATFORM}/site-status/+`,
+  /** Every alert change. */
+  allAlerts: `${ALERTS}/+`,
 } as const;
 
 export type ParsedTopic =
