@@ -17,6 +17,9 @@ import type { WebMetrics } from './web-metrics.js';
 /** Largest accepted JSON request body. */
 export const JSON_BODY_LIMIT = '64kb';
 
+/** Largest body of a bulk site registration (`POST /api/sites`, up to 5,000 sites). */
+export const BULK_REGISTRATION_BODY_LIMIT = '4mb';
+
 export interface WebAppOptions {
   readonly ctx: WebContext;
   readonly routes: readonly ApiRoute[];
@@ -48,6 +51,7 @@ export function createWebApp(options: WebAppOptions): Express {
   app.use(httpMetrics(options.metrics));
   app.use(securityHeaders(options.csp));
   app.use('/api', noStore);
+  app.post('/api/sites', express.json({ limit: BULK_REGISTRATION_BODY_LIMIT }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   for (const route of options.routes) {

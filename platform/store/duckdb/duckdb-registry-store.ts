@@ -21,6 +21,29 @@ import type { DuckDbDatabase } from './duckdb-database.js';
 import { enumColumn, numberColumn, optionalNumberColumn, optionalStringColumn, type Row, stringColumn } from './row-values.js';
 import type { ConnectionSession } from './serial-connection.js';
 
+/** Rows bound into one multi-row statement (bulk site registration). */
+const ROWS_PER_STATEMENT = 500;
+
+/** Splits `items` into consecutive slices of at most `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+/** `($1, $2), ($3, $4)` for `rows` rows of `columns` parameters. */
+function placeholders(rows: number, columns: number): string {
+  return Array.from(
+    { length: rows },
+    (_, row) => `(${Array.from({ length: columns }, (_, col) => `$${row * columns + col + 1}`).join(', ')})`,
+  ).join(', ');
+}
+
+/** `($1, $2, …)` with `count` parameters, for `IN`. */
+function inList(count: number): string {
+  return `(${Array.from({ length: count }, (_, i) => `$${i + 1}`).join(', ')})`;
+}
+
 /** The dead-letter log keeps at most this much of an offending payload (see common/api.ts). */
 const MAX_PAYLOAD_EXCERPT_CHARS = 512;
 
@@ -60,11 +83,11 @@ export class DuckDbRegistryStore implements RegistryStore {
     if (checked.length === 0) return;
     await this.db.write('save_sites', (s) =>
       s.transaction(async () => {
-        for (const entry of checked) {
+        for (const chunk of chunks(checked, ROWS_PER_STATEMENT)) {
           await s.execute(
-            `INSERT INTO sites VALUES ($1, $2, $3, $4)
+            `INSERT INTO sites VALUES ${placeholders(chunk.length, 4)}
              ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, source = excluded.source`,
-            [entry.site.id, JSON.stringify(entry.site), entry.source, BigInt(entry.createdAt)],
+            chunk.flatMap((entry) => [entry.site.id, JSON.stringify(entry.site), entry.source, BigInt(entry.createdAt)]),
           );
         }
       }),
@@ -76,9 +99,10 @@ export class DuckDbRegistryStore implements RegistryStore {
     if (siteIds.length === 0) return;
     await this.db.write('delete_sites', (s) =>
       s.transaction(async () => {
-        for (const id of siteIds) {
-          await s.execute('DELETE FROM device_credentials WHERE site_id = $1', [id]);
-          await s.execute('DELETE FROM sites WHERE id = $1', [id]);
+        for (const chunk of chunks(siteIds, ROWS_PER_STATEMENT)) {
+          const list = inList(chunk.length);
+          await s.execute(`DELETE FROM device_credentials WHERE site_id IN ${list}`, [...chunk]);
+          await s.execute(`DELETE FROM sites WHERE id IN ${list}`, [...chunk]);
         }
       }),
     );

@@ -14,6 +14,7 @@ import {
   deviceTokenResponseSchema,
   healthSchema,
   historySeriesSchema,
+  MAX_SITES_PER_REGISTRATION,
   registerSitesResponseSchema,
   rejectionListResponseSchema,
   siteEventListResponseSchema,
@@ -103,6 +104,7 @@ describe('web server', () => {
   const appDir = path.join(temp.dir, 'app');
   let config: Config;
   let sites: SiteDirectory;
+  const directory = () => sites;
   let stores: DuckDbDataStores;
   let broker: IocBroker;
   let web: WebServer;
@@ -451,6 +453,24 @@ describe('web server', () => {
       expect((await call(base, 'GET', '/api/sites/LOAD-00043', { cookie: operatorCookie })).status).toBe(404);
       expect(await stores.registry.getDeviceCredential('LOAD-00043')).toBeUndefined();
       for (const id of ['LOAD-00042', 'LOAD-00044']) await call(base, 'DELETE', `/api/sites/${id}`, { cookie: adminCookie });
+    });
+
+    it('registers the largest allowed batch in one request', async () => {
+      const sites = Array.from({ length: MAX_SITES_PER_REGISTRATION }, (_, i) => ({
+        id: `BULK-${String(i).padStart(5, '0')}`,
+        name: `Bulk site ${i} — Cái Lớn`,
+        kind: 'salinity',
+        lat: 9 + (i % 100) / 100,
+        lon: 105 + Math.floor(i / 100) / 100,
+        province: { former: 'Kiên Giang', current: 'An Giang' },
+        reportingIntervalSec: 60,
+      }));
+      const answer = await call(base, 'POST', '/api/sites', { cookie: adminCookie, json: { sites } });
+      expect(answer.status).toBe(201);
+      expect(registerSitesResponseSchema.parse(answer.body).registered).toHaveLength(MAX_SITES_PER_REGISTRATION);
+      const tooMany = await call(base, 'POST', '/api/sites', { cookie: adminCookie, json: { sites: [...sites, sites[0]] } });
+      expect(tooMany.status).toBe(400);
+      await directory().remove(sites.map((site) => site.id));
     });
 
     it('lists ingest rejections with totals per reason', async () => {
