@@ -7,17 +7,20 @@
  *   subscribes only to `sites/{own id}/commands`.
  * - Each internal service has the rights listed in {@link SERVICE_ACL}.
  */
-import { type DeviceChannel, type ParsedTopic, type PlatformChannel, parseTopic, topicFilters } from '../common/topics.js';
+import { type DeviceChannel, type PlatformChannel, parseAlertTopic, parseTopic, topicFilters } from '../common/topics.js';
 import type { ServiceName } from '../platform/security/service-credentials.js';
 import type { ClientIdentity } from './client-identity.js';
 
 /** A family of topics: one channel for every site, e.g. every site's telemetry. */
 export type TopicClass =
   | { readonly scope: 'device'; readonly channel: DeviceChannel }
-  | { readonly scope: 'platform'; readonly channel: PlatformChannel };
+  | { readonly scope: 'platform'; readonly channel: PlatformChannel }
+  /** Alert changes, `alerts/{siteId}` (common/alerts.ts AlertChange). */
+  | { readonly scope: 'alerts' };
 
 const device = (channel: DeviceChannel): TopicClass => ({ scope: 'device', channel });
 const platform = (channel: PlatformChannel): TopicClass => ({ scope: 'platform', channel });
+const alerts: TopicClass = { scope: 'alerts' };
 
 export interface ServiceRights {
   readonly publish: readonly TopicClass[];
@@ -30,15 +33,15 @@ export interface ServiceRights {
  * the one that subscribes to it, and give it a wildcard filter in {@link wildcardFilter}.
  */
 export const SERVICE_ACL: Readonly<Record<ServiceName, ServiceRights>> = {
-  /** Reads what devices publish, republishes validated data for live consumers. */
+  /** Reads what devices publish, republishes validated data for live consumers, publishes alert changes. */
   ingest: {
-    publish: [platform('readings'), platform('site-status')],
+    publish: [platform('readings'), platform('site-status'), alerts],
     subscribe: [device('telemetry'), device('status'), device('events')],
   },
-  /** Streams validated data to browsers; sends commands to devices on an operator's behalf. */
+  /** Streams validated data and alert changes to browsers; sends commands to devices on an operator's behalf. */
   web: {
     publish: [device('commands')],
-    subscribe: [platform('readings'), platform('site-status')],
+    subscribe: [platform('readings'), platform('site-status'), alerts],
   },
   /** Plays the devices of every demo site, so it has every device's rights for every site. */
   simulator: {
@@ -49,6 +52,7 @@ export const SERVICE_ACL: Readonly<Record<ServiceName, ServiceRights>> = {
 
 /** The all-sites subscription filter of a topic class, from {@link topicFilters} (e.g. every site's telemetry). */
 export function wildcardFilter(topicClass: TopicClass): string {
+  if (topicClass.scope === 'alerts') return topicFilters.allAlerts;
   if (topicClass.scope === 'platform') {
     return topicClass.channel === 'readings' ? topicFilters.allPlatformReadings : topicFilters.allPlatformSiteStatus;
   }
@@ -64,8 +68,11 @@ export function wildcardFilter(topicClass: TopicClass): string {
   }
 }
 
-function inClasses(parsed: ParsedTopic, classes: readonly TopicClass[]): boolean {
-  return classes.some((c) => c.scope === parsed.scope && c.channel === parsed.channel);
+/** Is the concrete topic in one of the classes? */
+function inClasses(topic: string, classes: readonly TopicClass[]): boolean {
+  const parsed = parseTopic(topic);
+  if (parsed) return classes.some((c) => c.scope === parsed.scope && c.channel === parsed.channel);
+  return parseAlertTopic(topic) !== undefined && classes.some((c) => c.scope === 'alerts');
 }
 
 /** Distinct topics remembered per service before the memo starts over; bounds memory against junk topics. */
@@ -96,8 +103,7 @@ export class Acl {
     const memo = this.publishMemo[identity.service];
     const known = memo.get(topic);
     if (known !== undefined) return known;
-    const parsed = parseTopic(topic);
-    const allowed = parsed !== undefined && inClasses(parsed, SERVICE_ACL[identity.service].publish);
+    const allowed = inClasses(topic, SERVICE_ACL[identity.service].publish);
     if (memo.size >= PUBLISH_MEMO_CAPACITY) memo.clear();
     memo.set(topic, allowed);
     return allowed;
@@ -110,7 +116,6 @@ export class Acl {
   canSubscribe(identity: ClientIdentity, filter: string): boolean {
     if (identity.kind === 'device') return filter === identity.commandsTopic;
     if (this.subscribeFilters[identity.service].has(filter)) return true;
-    const parsed = parseTopic(filter);
-    return parsed !== undefined && inClasses(parsed, SERVICE_ACL[identity.service].subscribe);
+    return inClasses(filter, SERVICE_ACL[identity.service].subscribe);
   }
 }

@@ -14,6 +14,15 @@
  * in (so a short restart of ingest, which serves the credentials in split mode, does not lock out
  * devices already seen), and anyone else gets CONNACK 3 "server unavailable", a transient refusal
  * well-behaved clients retry.
+ *
+ * Hardening (docs/security.md):
+ * - a disabled site's device is refused (CONNACK 5) until the site is enabled again;
+ * - after a rotation the previous token is accepted until its grace ends, then refused
+ *   (`token_expired`); the cache follows the same rule;
+ * - beyond `maxDeviceConnections` open device connections, devices get CONNACK 3 (services are
+ *   always admitted), checked before scrypt so a full broker spends nothing on new devices;
+ * - every admitted device connection is recorded in {@link DeviceSessions} with the credential it
+ *   proved, for disconnects on disable and at the end of a grace.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { AedesOptions, AuthErrorCode, AuthenticateError, Client } from 'aedes';
@@ -21,11 +30,12 @@ import { siteIdSchema } from '../common/sites.js';
 import type { Logger } from '../platform/logger.js';
 import { verifySecret } from '../platform/security/secret-hash.js';
 import { serviceForUsername } from '../platform/security/service-credentials.js';
-import type { RegistryStore } from '../platform/store/types.js';
+import type { DeviceCredential, RegistryStore } from '../platform/store/types.js';
 import type { AuthFailureReason, BrokerMetrics } from './broker-metrics.js';
 import type { ClientIdGuard } from './client-id-guard.js';
 import { type ClientIdentities, type ClientIdentity, deviceIdentity, serviceIdentity } from './client-identity.js';
-import { sha256, type VerifiedTokenCache } from './verified-token-cache.js';
+import type { DeviceProof, DeviceSessions } from './device-sessions.js';
+import { acceptedHashes, sha256, type VerifiedTokenCache } from './verified-token-cache.js';
 
 type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>;
 
@@ -49,10 +59,26 @@ export interface AuthenticateOptions {
   readonly clientIds: ClientIdGuard;
   readonly metrics: BrokerMetrics;
   readonly logger: Logger;
+  /** Admitted device connections (cap, disconnects); an admitted device is added here. */
+  readonly sessions: DeviceSessions;
+  /** Open device connections admitted at most; beyond it CONNACK 3. */
+  readonly maxDeviceConnections: number;
+  /** Sites the broker's access poll last found disabled; consulted when the credential source cannot be read. */
+  readonly access?: { isDisabled(siteId: string): boolean };
+  /** Epoch ms (rotation grace). */
+  readonly clock: () => number;
 }
 
 type Outcome =
-  | { readonly ok: true; readonly identity: ClientIdentity; readonly fromCacheWhileUnavailable?: true }
+  | {
+      readonly ok: true;
+      readonly identity: ClientIdentity;
+      /** What a device proved; undefined for services. */
+      readonly proof?: DeviceProof;
+      readonly fromCacheWhileUnavailable?: true;
+      /** The device used its previous token, accepted until this epoch ms. */
+      readonly graceUntil?: number;
+    }
   | { readonly ok: false; readonly reason: AuthFailureReason; readonly returnCode: RefusalCode; readonly error?: unknown };
 
 const refuse = (reason: AuthFailureReason, returnCode: RefusalCode = CONNACK.notAuthorized, error?: unknown): Outcome => ({
@@ -82,32 +108,77 @@ function remoteAddress(client: Client): string | undefined {
 
 /** Builds the Aedes `authenticate` handler. It never throws and always answers exactly once. */
 export function createAuthenticate(options: AuthenticateOptions): AuthenticateHandler {
-  const { credentials, serviceTokenDigest, cache, identities, clientIds, metrics, logger } = options;
+  const { credentials, serviceTokenDigest, cache, identities, clientIds, metrics, logger, sessions, access, clock } = options;
+  const full = () => sessions.count >= options.maxDeviceConnections;
+  // Concurrent CONNECTs of one site (several connections, a device reconnecting in a loop) share
+  // one registry lookup and one scrypt per token instead of queueing identical work.
+  const lookups = new Map<string, Promise<DeviceCredential | undefined>>();
+  const verifications = new Map<string, Promise<boolean>>();
+
+  function lookup(siteId: string): Promise<DeviceCredential | undefined> {
+    let pending = lookups.get(siteId);
+    if (pending === undefined) {
+      pending = credentials.getDeviceCredential(siteId).finally(() => lookups.delete(siteId));
+      lookups.set(siteId, pending);
+    }
+    return pending;
+  }
+
+  function verify(token: string, tokenDigest: Buffer, tokenHash: string): Promise<boolean> {
+    const key = `${tokenHash}\n${tokenDigest.toString('base64')}`;
+    let pending = verifications.get(key);
+    if (pending === undefined) {
+      pending = verifySecret(token, tokenHash).finally(() => verifications.delete(key));
+      verifications.set(key, pending);
+    }
+    return pending;
+  }
 
   async function verifyDevice(siteId: string, password: Buffer): Promise<Outcome> {
     const tokenDigest = sha256(password);
     let credential: Awaited<ReturnType<typeof credentials.getDeviceCredential>>;
     try {
-      credential = await credentials.getDeviceCredential(siteId);
+      credential = await lookup(siteId);
     } catch (error) {
-      if (cache.matchesLastKnown(siteId, tokenDigest))
-        return { ok: true, identity: deviceIdentity(siteId), fromCacheWhileUnavailable: true };
+      if (access?.isDisabled(siteId)) return refuse('site_disabled');
+      const known = cache.lastKnown(siteId, tokenDigest, clock());
+      if (known) {
+        // The issue time is unknown here; 0 lets the next credential the access poll sees re-check it.
+        return { ok: true, identity: deviceIdentity(siteId), proof: { ...known, issuedAt: 0 }, fromCacheWhileUnavailable: true };
+      }
       return refuse('credentials_unavailable', CONNACK.serverUnavailable, error);
     }
     if (credential === undefined) {
       cache.forget(siteId);
       return refuse('unknown_site');
     }
-    if (cache.matches(siteId, tokenDigest, credential.tokenHash)) return { ok: true, identity: deviceIdentity(siteId) };
-    let valid: boolean;
+    if (credential.siteDisabledAt !== undefined) return refuse('site_disabled');
+    const accepted = acceptedHashes(credential, clock());
+    const admitted = (match: { tokenHash: string; validUntil: number | undefined }): Outcome => ({
+      ok: true,
+      identity: deviceIdentity(siteId),
+      proof: { tokenHash: match.tokenHash, issuedAt: credential.issuedAt, validUntil: match.validUntil },
+      ...(match.validUntil === undefined ? {} : { graceUntil: match.validUntil }),
+    });
+    const cached = cache.matchesAny(siteId, tokenDigest, accepted);
+    if (cached) return admitted(cached);
+    const token = password.toString('utf8');
     try {
-      valid = await verifySecret(password.toString('utf8'), credential.tokenHash);
+      for (const candidate of accepted) {
+        if (await verify(token, tokenDigest, candidate.tokenHash)) {
+          cache.remember(siteId, tokenDigest, candidate.tokenHash, candidate.validUntil);
+          return admitted(candidate);
+        }
+      }
+      // Worth an scrypt: "still on the rotated-away token" tells an operator what to fix.
+      const { previousTokenHash } = credential;
+      if (previousTokenHash !== undefined && accepted.length === 1 && (await verify(token, tokenDigest, previousTokenHash))) {
+        return refuse('token_expired');
+      }
     } catch (error) {
       return refuse('credentials_unavailable', CONNACK.serverUnavailable, error);
     }
-    if (!valid) return refuse('wrong_token');
-    cache.remember(siteId, tokenDigest, credential.tokenHash);
-    return { ok: true, identity: deviceIdentity(siteId) };
+    return refuse('wrong_token');
   }
 
   async function authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<Outcome> {
@@ -121,10 +192,17 @@ export function createAuthenticate(options: AuthenticateOptions): AuthenticateHa
         : refuse('wrong_service_token');
     } else if (!siteIdSchema.safeParse(username).success) {
       outcome = refuse('invalid_username');
+    } else if (full()) {
+      outcome = refuse('too_many_connections', CONNACK.serverUnavailable);
     } else {
       outcome = await verifyDevice(username, password);
     }
     if (outcome.ok && !clientIds.allows(client.id, outcome.identity)) return refuse('client_id_in_use', CONNACK.identifierRejected);
+    if (outcome.ok && outcome.identity.kind === 'device' && outcome.proof) {
+      // Checked again after the awaits above: concurrent CONNECTs must not overshoot the cap.
+      if (full()) return refuse('too_many_connections', CONNACK.serverUnavailable);
+      sessions.add(client, outcome.identity.siteId, outcome.proof);
+    }
     return outcome;
   }
 
@@ -133,6 +211,11 @@ export function createAuthenticate(options: AuthenticateOptions): AuthenticateHa
     if (outcome.ok) {
       if (outcome.fromCacheWhileUnavailable) {
         logger.warn(fields, 'credential source unavailable: device admitted on its cached verification');
+      } else if (outcome.graceUntil !== undefined) {
+        logger.warn(
+          { ...fields, graceUntil: new Date(outcome.graceUntil).toISOString() },
+          'device connected with its previous token; configure the new one before the grace ends',
+        );
       } else {
         logger.debug(fields, 'client authenticated');
       }

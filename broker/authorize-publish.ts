@@ -6,11 +6,15 @@
  * ordinary message. A refused message is dropped and counted, and the client keeps its connection
  * (the positive-acknowledgement option of [MQTT-3.3.5-2]; see ack-and-drop-aedes.ts). This runs
  * for every message: no allocation and no logging on the accepted path.
+ *
+ * Checks, in order: the ACL, the payload size, then (devices only, not Wills) the per-site publish
+ * rate, so only messages that would otherwise be delivered spend a device's allowance.
  */
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
 import type { Acl } from './acl.js';
 import type { BrokerMetrics, PublishDeniedReason } from './broker-metrics.js';
 import { type ClientIdentities, describeClient } from './client-identity.js';
+import type { PublishRateLimiter } from './publish-rate-limiter.js';
 import type { ThrottledWarnings } from './throttled-warnings.js';
 
 type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
@@ -20,6 +24,8 @@ export interface AuthorizePublishOptions {
   readonly identities: ClientIdentities;
   /** Largest accepted payload, bytes. */
   readonly maxPayloadBytes: number;
+  /** Per-site publish rate of devices; absent: devices are not rate limited. Services never are. */
+  readonly rateLimiter?: PublishRateLimiter;
   readonly metrics: BrokerMetrics;
   readonly warnings: ThrottledWarnings;
   /** Makes Aedes acknowledge the packet and discard it (AckAndDropAedes.drop). */
@@ -44,12 +50,13 @@ function payloadBytes(packet: PublishPacket): number {
 
 /** Builds the Aedes `authorizePublish` handler. It never throws and never fails a publish with an error. */
 export function createAuthorizePublish(options: AuthorizePublishOptions): AuthorizePublishHandler {
-  const { acl, identities, maxPayloadBytes, metrics, warnings, drop, onError } = options;
+  const { acl, identities, maxPayloadBytes, rateLimiter, metrics, warnings, drop, onError } = options;
 
   function decide(client: Client | null, packet: PublishPacket, will: boolean): PublishDeniedReason | undefined {
     const identity = identities.of(client);
     if (identity === undefined || !acl.canPublish(identity, packet.topic)) return will ? 'will_not_allowed' : 'topic_not_allowed';
     if (payloadBytes(packet) > maxPayloadBytes) return 'payload_too_large';
+    if (rateLimiter !== undefined && identity.kind === 'device' && !will && !rateLimiter.take(identity.siteId)) return 'rate_limited';
     return undefined;
   }
 

@@ -20,6 +20,12 @@ export const AUTH_FAILURE_REASONS = [
   'credentials_unavailable',
   /** The client id is held by another identity's connection or session; CONNACK 2. */
   'client_id_in_use',
+  /** An admin has disabled the site; CONNACK 5 until it is enabled again. */
+  'site_disabled',
+  /** The token was rotated away and its grace period is over; CONNACK 5. */
+  'token_expired',
+  /** The broker already holds MQTT_MAX_CONNECTIONS device connections; CONNACK 3. */
+  'too_many_connections',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -31,8 +37,21 @@ export const PUBLISH_DENIED_REASONS = [
   'will_not_allowed',
   /** Payload larger than the configured maximum (MAX_PAYLOAD_BYTES). */
   'payload_too_large',
+  /** Beyond the device's publish rate and burst (DEVICE_PUBLISH_RATE, DEVICE_PUBLISH_BURST). */
+  'rate_limited',
 ] as const;
 export type PublishDeniedReason = (typeof PUBLISH_DENIED_REASONS)[number];
+
+/** Why the broker closed an established connection (label `reason` of `ioc_broker_disconnects_total`). */
+export const DISCONNECT_REASONS = [
+  /** An admin disabled the device's site. */
+  'site_disabled',
+  /** The token the device connected with was rotated away and its grace period ended (or was 0). */
+  'token_expired',
+  /** A packet larger than any accepted message could be, closed before it was buffered. */
+  'packet_too_large',
+] as const;
+export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
 export type ClientKind = 'device' | 'service';
 
@@ -43,6 +62,7 @@ export class BrokerMetrics {
   private readonly authFailures: Counter<'reason'>;
   private readonly publishDenied: Counter<'reason'>;
   private readonly subscribeDenied: Counter;
+  private readonly disconnects: Counter<'reason'>;
 
   constructor() {
     const self = this;
@@ -82,15 +102,23 @@ export class BrokerMetrics {
       help: 'Subscriptions refused by the ACL (SUBACK return code 0x80).',
       registers: [],
     });
+    this.disconnects = new Counter({
+      name: 'ioc_broker_disconnects_total',
+      help: 'Connections the broker closed on its own initiative, by reason.',
+      labelNames: ['reason'] as const,
+      registers: [],
+    });
     // Every reason starts at 0 so dashboards and alerts see the series before the first event.
     for (const reason of AUTH_FAILURE_REASONS) this.authFailures.inc({ reason }, 0);
     for (const reason of PUBLISH_DENIED_REASONS) this.publishDenied.inc({ reason }, 0);
+    for (const reason of DISCONNECT_REASONS) this.disconnects.inc({ reason }, 0);
     this.metrics = new Map<string, Metric>([
       ['ioc_broker_messages_received_total', messagesReceived],
       ['ioc_broker_clients_connected', clientsConnected],
       ['ioc_broker_auth_failures_total', this.authFailures],
       ['ioc_broker_publish_denied_total', this.publishDenied],
       ['ioc_broker_subscribe_denied_total', this.subscribeDenied],
+      ['ioc_broker_disconnects_total', this.disconnects],
     ]);
   }
 
@@ -122,6 +150,10 @@ export class BrokerMetrics {
 
   subscriptionDenied(): void {
     this.subscribeDenied.inc();
+  }
+
+  disconnected(reason: DisconnectReason): void {
+    this.disconnects.inc({ reason });
   }
 
   clientConnected(kind: ClientKind): void {

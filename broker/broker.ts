@@ -3,6 +3,11 @@
  * ACL, a payload size limit and Prometheus metrics. Each concern has its own handler file
  * (authenticate.ts, authorize-publish.ts, authorize-subscribe.ts); this file wires them to Aedes and
  * a TCP server and owns their lifecycle.
+ *
+ * Hardening against hostile devices (docs/security.md): a packet size cap before buffering
+ * (packet-size-guard.ts), per-site publish rate limits (publish-rate-limiter.ts), a cap on device
+ * connections and on TCP sockets, token rotation with a grace period, and disabled sites, whose
+ * open connections the access poll closes (device-access-watcher.ts, device-sessions.ts).
  */
 import type { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -20,6 +25,10 @@ import { createAuthorizeSubscribe } from './authorize-subscribe.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import { ClientIdGuard } from './client-id-guard.js';
 import { ClientIdentities } from './client-identity.js';
+import { DeviceAccessWatcher } from './device-access-watcher.js';
+import { DeviceSessions } from './device-sessions.js';
+import { guardPacketSize, maxPacketBytes } from './packet-size-guard.js';
+import { PublishRateLimiter } from './publish-rate-limiter.js';
 import { ThrottledWarnings } from './throttled-warnings.js';
 import { sha256, VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -33,18 +42,46 @@ export interface IocBrokerOptions {
   readonly logger: Logger;
   /** Registry the `ioc_broker_*` metrics are registered on while the broker runs. */
   readonly metrics: Registry;
-  /** Where device token hashes come from (the embedded store, or ingest's data API in split mode). */
-  readonly credentials: Pick<RegistryStore, 'getDeviceCredential'>;
+  /**
+   * Where device token hashes come from (the embedded store, or ingest's data API in split mode).
+   * With `deviceAccessChanges` the broker polls it to disconnect disabled sites and tokens whose
+   * rotation grace ended; without it, those changes apply at the next connect only.
+   */
+  readonly credentials: Pick<RegistryStore, 'getDeviceCredential'> & Partial<Pick<RegistryStore, 'deviceAccessChanges'>>;
   /** Shared secret of the internal services (their MQTT password). */
   readonly serviceToken: string;
   /** Sites whose verified token is remembered to skip scrypt on reconnect; default 50,000. */
   readonly credentialCacheSize?: number;
+  /** Open device connections at most (MQTT_MAX_CONNECTIONS); beyond it CONNACK 3. Default 20,000. */
+  readonly maxDeviceConnections?: number;
+  /** Messages per second one site's devices may sustain (DEVICE_PUBLISH_RATE); default 10. */
+  readonly devicePublishRate?: number;
+  /** Messages one site may send at once above its rate (DEVICE_PUBLISH_BURST); default 600. */
+  readonly devicePublishBurst?: number;
+  /** Time between polls of device access changes, ms; default 1,000. */
+  readonly deviceAccessPollMs?: number;
+  /** Epoch ms (token grace periods); Date.now by default. */
+  readonly clock?: () => number;
 }
+
+/** Defaults of the hardening limits, as documented in .env.example. */
+export const BROKER_LIMIT_DEFAULTS = {
+  maxDeviceConnections: 20_000,
+  devicePublishRate: 10,
+  devicePublishBurst: 600,
+  deviceAccessPollMs: 1_000,
+} as const;
+
+/** TCP sockets accepted beyond the device connection cap (services, CONNECTs in progress), at least. */
+const MIN_SOCKET_HEADROOM = 100;
 
 /** Minimum time between two warnings about the same misbehaving client, ms. */
 const WARNING_INTERVAL_MS = 10_000;
 /** How long stop() waits for Aedes to close its clients before destroying the sockets, ms. */
 const CLOSE_TIMEOUT_MS = 5_000;
+
+/** Pending TCP connections the kernel may queue for accept (reconnect storms). */
+const LISTEN_BACKLOG = 8192;
 
 /** Listen addresses that clients on this host reach through 127.0.0.1. */
 const LOOPBACK_REACHABLE_HOSTS = new Set(['', '0.0.0.0', '::', '::0', '127.0.0.1', 'localhost', '::1']);
@@ -57,12 +94,18 @@ export class IocBroker implements Component {
   private readonly clientIds = new ClientIdGuard();
   private readonly cache: VerifiedTokenCache;
   private readonly acl = new Acl();
+  private readonly sessions: DeviceSessions;
+  private readonly rateLimiter: PublishRateLimiter;
+  private readonly clock: () => number;
+  private readonly maxDeviceConnections: number;
+  private watcher: DeviceAccessWatcher | undefined;
   private readonly sockets = new Set<net.Socket>();
   /** Clients counted in the connected gauge, so each is uncounted exactly once. */
   private readonly counted = new WeakSet<Client>();
   private aedes: AckAndDropAedes | undefined;
   private server: net.Server | undefined;
   private stopping: Promise<void> | undefined;
+  private packetGuardWarned = false;
 
   constructor(private readonly options: IocBrokerOptions) {
     if (!Number.isInteger(options.maxPayloadBytes) || options.maxPayloadBytes < 1) {
@@ -71,6 +114,21 @@ export class IocBroker implements Component {
     if (options.serviceToken.length === 0) throw new RangeError('serviceToken must not be empty');
     this.logger = options.logger;
     this.cache = new VerifiedTokenCache(options.credentialCacheSize ?? 50_000);
+    this.clock = options.clock ?? Date.now;
+    this.maxDeviceConnections = options.maxDeviceConnections ?? BROKER_LIMIT_DEFAULTS.maxDeviceConnections;
+    if (!Number.isInteger(this.maxDeviceConnections) || this.maxDeviceConnections < 1) {
+      throw new RangeError(`maxDeviceConnections must be a positive integer, got ${this.maxDeviceConnections}`);
+    }
+    this.rateLimiter = new PublishRateLimiter({
+      ratePerSec: options.devicePublishRate ?? BROKER_LIMIT_DEFAULTS.devicePublishRate,
+      burst: options.devicePublishBurst ?? BROKER_LIMIT_DEFAULTS.devicePublishBurst,
+    });
+    this.sessions = new DeviceSessions({
+      onDisconnect: (client, siteId, reason) => {
+        this.brokerMetrics.disconnected(reason);
+        this.logger.info({ clientId: client.id, siteId, reason }, 'device disconnected by the broker');
+      },
+    });
   }
 
   /** The bound TCP port (the real one when configured with 0). Throws before start(). */
@@ -99,6 +157,14 @@ export class IocBroker implements Component {
     return this.brokerMetrics.connectedCount('device') + this.brokerMetrics.connectedCount('service');
   }
 
+  /**
+   * Reads device access changes now (disabled sites, rotated tokens) instead of at the next poll;
+   * resolves when they are applied. A no-op without a credential source that reports changes.
+   */
+  async pollDeviceAccess(): Promise<void> {
+    await this.watcher?.poll();
+  }
+
   async start(): Promise<void> {
     if (this.server || this.aedes) throw new Error('broker already started');
     if (this.stopping) await this.stopping;
@@ -110,8 +176,11 @@ export class IocBroker implements Component {
       // TCP_NODELAY: MQTT packets are small; with Nagle's algorithm a relayed message can wait for
       // the peer's delayed ACK (~40 ms) before it leaves the broker.
       const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
+      // Sockets beyond the cap are closed on accept: idle connections cannot exhaust file descriptors.
+      server.maxConnections = this.maxDeviceConnections + Math.max(MIN_SOCKET_HEADROOM, Math.ceil(this.maxDeviceConnections / 10));
       this.server = server;
       await listen(server, this.options.host, this.options.port);
+      this.startWatcher();
       server.on('error', (error) => this.logger.error({ err: error }, 'MQTT listener error'));
       this.logger.info({ host: this.options.host, port: this.port }, 'MQTT broker listening');
     } catch (error) {
@@ -134,6 +203,12 @@ export class IocBroker implements Component {
     const warnings = new ThrottledWarnings(logger, WARNING_INTERVAL_MS);
     const onError = (error: unknown, client: Client | null) => logger.error({ err: error, clientId: client?.id }, 'broker handler failed');
     const aedes: AckAndDropAedes = new AckAndDropAedes({
+      // No cap on messages in delivery (Aedes' default is 100). Past the cap mqemitter parks messages
+      // in an array it drains with shift(), O(n) per message once the array is large: offered twice
+      // what it can relay, Aedes then spends most of its time there and delivery collapses
+      // (docs/performance.md, "Overload"). Memory stays bounded without the cap: Aedes reads a
+      // client's next chunk only once every message of the previous one has been delivered.
+      concurrency: 0,
       authenticate: createAuthenticate({
         credentials: this.options.credentials,
         serviceTokenDigest: sha256(this.options.serviceToken),
@@ -142,11 +217,16 @@ export class IocBroker implements Component {
         clientIds: this.clientIds,
         metrics,
         logger,
+        sessions: this.sessions,
+        maxDeviceConnections: this.maxDeviceConnections,
+        access: { isDisabled: (siteId) => this.watcher?.isDisabled(siteId) === true },
+        clock: this.clock,
       }),
       authorizePublish: createAuthorizePublish({
         acl,
         identities,
         maxPayloadBytes: this.options.maxPayloadBytes,
+        rateLimiter: this.rateLimiter,
         metrics,
         warnings,
         drop: (packet) => aedes.drop(packet),
@@ -166,11 +246,38 @@ export class IocBroker implements Component {
     return aedes;
   }
 
+  private startWatcher(): void {
+    const source = this.options.credentials;
+    const { deviceAccessChanges } = source;
+    if (deviceAccessChanges === undefined) return;
+    this.watcher = new DeviceAccessWatcher({
+      source: { deviceAccessChanges: (sinceMs) => deviceAccessChanges.call(source, sinceMs) },
+      sessions: this.sessions,
+      cache: this.cache,
+      pollMs: this.options.deviceAccessPollMs ?? BROKER_LIMIT_DEFAULTS.deviceAccessPollMs,
+      logger: this.logger,
+      clock: this.clock,
+    });
+    this.watcher.start();
+  }
+
   private accept(aedes: AckAndDropAedes, socket: net.Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     try {
-      aedes.handle(socket);
+      const client = aedes.handle(socket);
+      const limit = maxPacketBytes(this.options.maxPayloadBytes);
+      const guarded = guardPacketSize(client, socket, limit, (length) => {
+        this.brokerMetrics.disconnected('packet_too_large');
+        this.logger.warn(
+          { clientId: client.id ?? undefined, remoteAddress: socket.remoteAddress, bytes: length, limit },
+          'packet larger than any accepted message: connection closed',
+        );
+      });
+      if (!guarded && !this.packetGuardWarned) {
+        this.packetGuardWarned = true;
+        this.logger.error('the MQTT parser is not the expected version: the packet size cap is OFF (see broker/packet-size-guard.ts)');
+      }
     } catch (error) {
       this.logger.error({ err: error }, 'cannot handle MQTT connection');
       socket.destroy();
@@ -196,9 +303,11 @@ export class IocBroker implements Component {
   }
 
   private async release(): Promise<void> {
-    const { server, aedes } = this;
+    const { server, aedes, watcher } = this;
     this.server = undefined;
     this.aedes = undefined;
+    this.watcher = undefined;
+    await watcher?.stop();
     const serverClosed = new Promise<void>((resolve) => {
       if (server?.listening) server.close(() => resolve());
       else resolve();
@@ -208,6 +317,8 @@ export class IocBroker implements Component {
     this.sockets.clear();
     await serverClosed;
     this.clientIds.clear();
+    this.sessions.clear();
+    this.rateLimiter.clear();
     this.brokerMetrics.unregister(this.options.metrics);
     if (server) this.logger.info('MQTT broker stopped');
   }
@@ -219,7 +330,10 @@ function listen(server: net.Server, host: string, port: number): Promise<void> {
       reject(new Error(`MQTT broker cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
     };
     server.once('error', onError);
-    server.listen(port, host, () => {
+    // A reconnect storm (a cell tower or the broker coming back) arrives all at once; Node's default
+    // backlog of 511 would make the rest wait for SYN retransmits (1 s, 3 s, 7 s …). The kernel caps
+    // it at net.core.somaxconn.
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });

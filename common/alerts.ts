@@ -79,3 +79,54 @@ export const alertChangeSchema = z.object({
   alert: alertSchema,
 });
 export type AlertChange = z.infer<typeof alertChangeSchema>;
+
+/** Comments one alert keeps at most; more are refused (`conflict`). */
+export const MAX_ALERT_COMMENTS = 200;
+
+/** Largest page of `GET /api/alerts`. */
+export const MAX_ALERT_LIST_LIMIT = 1000;
+
+/** A comma-separated list of enum values in a query string, e.g. `state=ACTIVE_UNACK,ACTIVE_ACK`. */
+function enumListParam<const T extends string>(values: readonly T[], what: string) {
+  return z
+    .string()
+    .refine((text) => text.split(',').every((item) => (values as readonly string[]).includes(item)), {
+      message: `comma-separated ${what}: ${values.join(', ')}`,
+    })
+    .transform((text) => [...new Set(text.split(','))] as T[]);
+}
+
+const timeParam = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true })]);
+
+/**
+ * `GET /api/alerts?state=&site=&severity=&from=&to=&limit=`: newest first by `raisedAt`.
+ * `from`/`to` (epoch ms or ISO-8601) select alerts that were open at some moment of [from, to):
+ * raised before `to` and not cleared before `from`.
+ */
+export const alertListQuerySchema = z.object({
+  /** Comma-separated states, e.g. `ACTIVE_UNACK,ACTIVE_ACK`; default all. */
+  state: enumListParam(ALERT_STATES, 'states').optional(),
+  /** One site id. */
+  site: z.string().min(1).max(64).optional(),
+  /** Comma-separated severities, e.g. `critical,major`; default all. */
+  severity: enumListParam(ALERT_SEVERITIES, 'severities').optional(),
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  /** At most this many alerts (1–1000, default 200). */
+  limit: z.coerce.number().int().min(1).max(MAX_ALERT_LIST_LIMIT).default(200),
+});
+export type AlertListQuery = z.infer<typeof alertListQuerySchema>;
+
+export const alertListResponseSchema = z.object({
+  /** Newest first (by `raisedAt`). */
+  alerts: z.array(alertSchema),
+});
+export type AlertListResponse = z.infer<typeof alertListResponseSchema>;
+
+/** `POST /api/alerts/{id}/ack`: acknowledge, optionally with a comment. */
+export const acknowledgeAlertRequestSchema = z.object({ comment: z.string().trim().min(1).max(2000).optional() }).strict();
+export type AcknowledgeAlertRequest = z.infer<typeof acknowledgeAlertRequestSchema>;
+
+/** `POST /api/alerts/{id}/comment`. */
+export const commentAlertRequestSchema = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
+export type CommentAlertRequest = z.infer<typeof commentAlertRequestSchema>;

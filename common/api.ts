@@ -8,6 +8,7 @@ import { METRIC_IDS } from './metrics.js';
 import { DEVICE_EVENT_SEVERITIES } from './payloads.js';
 import { REJECTION_REASONS } from './rejections.js';
 import { DEVICE_STATUSES, provinceSchema, SITE_KINDS, siteIdSchema, siteSchema } from './sites.js';
+import { wqiResultSchema } from './wqi.js';
 
 /** Roles, least to most privileged. */
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -24,6 +25,31 @@ export const userInfoSchema = z.object({
   role: z.enum(ROLES),
 });
 export type UserInfo = z.infer<typeof userInfoSchema>;
+
+/** User names: 3–64 of a–z, 0–9, `_`, `.` and `-` (the same rule as ADMIN_USERNAME). */
+export const usernameSchema = z.string().regex(/^[a-z0-9_.-]{3,64}$/, 'use 3–64 of a–z, 0–9, "_", "." and "-"');
+
+/** `POST /api/users` (admin): a new account; the password is stored only as a scrypt hash. */
+export const createUserRequestSchema = z
+  .object({
+    username: usernameSchema,
+    password: z.string().min(10, 'at least 10 characters').max(256),
+    role: z.enum(ROLES),
+  })
+  .strict();
+export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+
+/** A user as admins see it (never the password hash). */
+export const userSummarySchema = z.object({
+  username: z.string(),
+  role: z.enum(ROLES),
+  /** Epoch ms. */
+  createdAt: z.number(),
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const userListResponseSchema = z.object({ users: z.array(userSummarySchema) });
+export type UserListResponse = z.infer<typeof userListResponseSchema>;
 
 export const healthSchema = z.object({
   /** `ok`: all parts working; `degraded`: serving, but a dependency is down (data may be late). */
@@ -61,6 +87,11 @@ export const siteSummarySchema = z.object({
   lastSeen: z.number().nullable(),
   /** Latest value per metric id. */
   latest: z.record(z.string(), latestValueSchema),
+  /**
+   * Water-quality sites: VN_WQI (Decision 1460/QĐ-TCMT, indicative) from the latest values; null
+   * when the site is of another kind or lacks pH or every group IV parameter (common/wqi.ts).
+   */
+  wqi: wqiResultSchema.nullable().optional(),
 });
 export type SiteSummary = z.infer<typeof siteSummarySchema>;
 
@@ -131,8 +162,31 @@ export const deviceTokenResponseSchema = z.object({
   /** The MQTT password for username = siteId. Shown once; only a hash is kept. */
   token: z.string(),
   issuedAt: z.number(),
+  /**
+   * Epoch ms until which the token this one replaced, if there was one, is still accepted (rotation
+   * grace, so the device can be reconfigured without downtime); absent when it stopped working at once.
+   */
+  previousTokenValidUntil: z.number().optional(),
 });
 export type DeviceTokenResponse = z.infer<typeof deviceTokenResponseSchema>;
+
+/** Longest rotation grace an admin may ask for, minutes (7 days). */
+export const MAX_TOKEN_GRACE_MINUTES = 7 * 24 * 60;
+
+/** `POST /api/sites/{id}/token?graceMinutes=`: how long the replaced token stays valid (0 = revoke it now). */
+export const deviceTokenQuerySchema = z.object({
+  /** Minutes; default DEVICE_TOKEN_GRACE_MINUTES. */
+  graceMinutes: z.coerce.number().int().min(0).max(MAX_TOKEN_GRACE_MINUTES).optional(),
+});
+
+/** Whether a site's device may connect and its data is accepted (`POST /api/sites/{id}/disable|enable`). */
+export const siteAccessResponseSchema = z.object({
+  siteId: z.string(),
+  enabled: z.boolean(),
+  /** Epoch ms since when the site is disabled, or null while enabled. */
+  disabledAt: z.number().nullable(),
+});
+export type SiteAccessResponse = z.infer<typeof siteAccessResponseSchema>;
 
 /** Public, unauthenticated settings the browser app needs before login (`GET /api/app-config`). */
 export const appConfigSchema = z.object({
@@ -198,3 +252,77 @@ export const registerSitesResponseSchema = z.object({
   tokens: z.array(deviceTokenResponseSchema).optional(),
 });
 export type RegisterSitesResponse = z.infer<typeof registerSitesResponseSchema>;
+
+/** Longest lookback of a replay frame, ms (6 h): a value older than this is not "current" at the frame time. */
+export const MAX_REPLAY_LOOKBACK_MS = 6 * 3600 * 1000;
+/** Default lookback of a replay frame, ms (30 min). */
+export const DEFAULT_REPLAY_LOOKBACK_MS = 30 * 60 * 1000;
+/** Metrics a replay frame carries when the request names none: what the map colours sites by. */
+export const DEFAULT_REPLAY_METRICS = ['salinity', 'temperature', 'ph', 'do', 'cod', 'nh4', 'po4'] as const;
+
+/**
+ * `GET /api/replay/frame?at=&lookbackMs=&metrics=`: the whole map as it was at `at` (time-travel
+ * replay). `metrics` is a comma-separated list of metric ids (default {@link DEFAULT_REPLAY_METRICS}).
+ */
+export const replayFrameQuerySchema = z.object({
+  /** Epoch ms of the frame. */
+  at: z.coerce.number().int().nonnegative(),
+  /** A value counts as current at `at` when it is at most this old, ms (60 s – 6 h, default 30 min). */
+  lookbackMs: z.coerce.number().int().min(60_000).max(MAX_REPLAY_LOOKBACK_MS).optional(),
+  metrics: z
+    .string()
+    .regex(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, 'comma-separated metric ids')
+    .refine((list) => list.split(',').every((id) => (METRIC_IDS as readonly string[]).includes(id)), 'unknown metric id')
+    .optional(),
+});
+export type ReplayFrameQuery = z.infer<typeof replayFrameQuerySchema>;
+
+/**
+ * One replay frame, column-oriented to stay small at 20,000 sites: `siteIds[i]` was last heard at
+ * `lastSeen[i]` (epoch ms, within the lookback) and had `values[metric][i]` (catalog unit, null
+ * when that metric had no reading in the window). Sites with no reading in the window are absent.
+ */
+export const replayFrameSchema = z.object({
+  /** Epoch ms of the frame. */
+  at: z.number(),
+  /** Start of the lookback window, epoch ms (exclusive). */
+  from: z.number(),
+  siteIds: z.array(z.string()),
+  lastSeen: z.array(z.number()),
+  values: z.record(z.string(), z.array(z.number().nullable())),
+});
+export type ReplayFrame = z.infer<typeof replayFrameSchema>;
+
+/** `GET /api/kpis`: operations figures the header shows that the browser cannot count itself. */
+export const kpiSnapshotSchema = z.object({
+  /** Epoch ms when computed. */
+  at: z.number(),
+  /** Readings stored over the last full 60 s (what ingest fanned out to the web server). */
+  readingsPerMinute: z.number().int().nonnegative(),
+  /** Readings per second over the last 10 s, averaged. */
+  readingsPerSecond: z.number().nonnegative(),
+});
+export type KpiSnapshot = z.infer<typeof kpiSnapshotSchema>;
+
+/** Most sites `GET /api/map/latest` returns; a larger area answers the first ones and `truncated`. */
+export const MAX_AREA_SITES = 5000;
+
+/** `GET /api/map/latest?bbox=west,south,east,north`: the current state of the sites in an area (degrees). */
+export const areaQuerySchema = z.object({
+  bbox: z
+    .string()
+    .transform((text) => text.split(',').map(Number))
+    .pipe(z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])),
+});
+export type AreaQuery = z.infer<typeof areaQuerySchema>;
+
+/**
+ * The sites of an area with their status and latest values — what a browser that receives readings
+ * only for what it shows needs when it moves to show other sites.
+ */
+export const areaLatestResponseSchema = z.object({
+  sites: z.array(siteSummarySchema),
+  /** True when the area held more than {@link MAX_AREA_SITES} sites. */
+  truncated: z.boolean(),
+});
+export type AreaLatestResponse = z.infer<typeof areaLatestResponseSchema>;

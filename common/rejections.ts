@@ -25,6 +25,8 @@ export const REJECTION_REASONS = [
   'unknown_site',
   /** A batch with more entries than allowed. */
   'too_many_entries',
+  /** The site is disabled by an admin: its messages are refused until it is enabled again. */
+  'site_disabled',
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

@@ -61,6 +61,14 @@ export type ParsedTopic =
   | { readonly scope: 'device'; readonly siteId: string; readonly channel: DeviceChannel }
   | { readonly scope: 'platform'; readonly siteId: string; readonly channel: PlatformChannel };
 
+/** The site of a concrete alert topic (`alerts/{siteId}`), or undefined for any other topic. */
+export function parseAlertTopic(topic: string): string | undefined {
+  const levels = topic.split('/');
+  if (levels.length !== 2 || levels[0] !== ALERTS) return undefined;
+  const siteId = levels[1];
+  return siteId !== undefined && siteIdSchema.safeParse(siteId).success ? siteId : undefined;
+}
+
 /**
  * Parses a concrete (wildcard-free) topic into its site and channel, or returns undefined when
  * the topic is not part of the contract. Used by ingest to route messages and by the broker ACL.

@@ -3,10 +3,15 @@
  * channel, validates each message with the pure decoders in ./decode, stores accepted data in
  * micro-batches and, once stored, fans it out on `platform/…` topics for live consumers (web).
  * Refused pieces are counted per reason, kept in the bounded dead-letter log and logged without
- * flooding. Bad input never throws out of the message handler; a failing store is retried with
- * backoff while the backlog stays bounded (see ./write-queue.ts for the durable-spool seam).
+ * flooding. Bad input never throws out of the message handler.
+ *
+ * Readings are never held only in memory: a message's readings are appended to the durable spool
+ * (./spool) before the message is acknowledged to the broker, and written to the store from there
+ * (docs/storage.md states the guarantee). While the spool is full ingest stops taking messages and
+ * the broker keeps them queued for its persistent session. Events, statuses and dead letters go
+ * through bounded in-memory queues with retry (./write-queue.ts).
  */
-import type { MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Rejection } from '../common/api.js';
 import type { PlatformReadingsMessage, PlatformSiteStatusMessage, Reading } from '../common/payloads.js';
 import { parseTopic, topics } from '../common/topics.js';
@@ -25,6 +30,8 @@ import { type IngestChannel, type IngestMetrics, registerIngestMetrics, type Wri
 import { openMqttSession, subscribeDeviceChannels } from './mqtt-session.js';
 import { RejectionRecorder } from './rejection-recorder.js';
 import { DAY_MS, RetentionPurger } from './retention-purger.js';
+import { DurableReadingQueue } from './spool/durable-reading-queue.js';
+import { registerSpoolMetrics, type SpoolMetrics } from './spool/spool-metrics.js';
 import { StatusTracker } from './status-tracker.js';
 import { type DropCause, WriteQueue } from './write-queue.js';
 
@@ -34,8 +41,6 @@ export interface IngestTuning {
   readonly batchMaxReadings: number;
   /** Longest a reading waits for its batch, ms. */
   readonly batchIntervalMs: number;
-  /** Readings kept in memory while the store fails; the oldest beyond are dropped (and counted). */
-  readonly maxPendingReadings: number;
   /** Events, statuses and dead letters kept in memory while the store fails, each. */
   readonly maxPendingOther: number;
   /** First retry delay after a failed store write, ms (doubles per failure). */
@@ -46,7 +51,7 @@ export interface IngestTuning {
   readonly purgeIntervalMs: number;
   /** How long start() waits for a reachable broker, ms. */
   readonly connectTimeoutMs: number;
-  /** How long stop() keeps trying to store what is pending, ms. */
+  /** How long stop() keeps trying to store what is pending, ms (unstored readings stay in the spool). */
   readonly stopFlushTimeoutMs: number;
   /** Entries (array elements, SenML records) accepted per telemetry message. */
   readonly maxEntriesPerMessage: number;
@@ -57,7 +62,6 @@ export interface IngestTuning {
 export const DEFAULT_INGEST_TUNING: IngestTuning = {
   batchMaxReadings: 5000,
   batchIntervalMs: 50,
-  maxPendingReadings: 200_000,
   maxPendingOther: 10_000,
   retryInitialMs: 100,
   retryMaxMs: 30_000,
@@ -75,7 +79,7 @@ export interface IngestServiceOptions {
   readonly serviceToken: string;
   readonly stores: Pick<DataStores, 'telemetry' | 'registry'>;
   /** Registered sites; messages for other sites are refused (`unknown_site`). */
-  readonly sites: Pick<SiteLookup, 'has' | 'resolve'>;
+  readonly sites: Pick<SiteLookup, 'has' | 'resolve' | 'isDisabled'>;
   readonly logger: Logger;
   readonly metrics: Registry;
   /** Largest accepted payload, bytes; larger ones are refused (`payload_too_large`). */
@@ -86,7 +90,55 @@ export interface IngestServiceOptions {
   readonly clock?: () => number;
   /** MQTT client id of the persistent session; default `ioc-ingest`. */
   readonly clientId?: string;
+  /** The durable spool every accepted reading goes through. */
+  readonly spool: IngestSpoolSettings;
   readonly tuning?: Partial<IngestTuning>;
+  /** Told about what has been stored (the alert engine, alerting/alert-engine.ts). */
+  readonly observer?: StoredDataObserver;
+}
+
+/**
+ * Receives readings and statuses once stored, in order (a batch may come again after a crash).
+ * Called synchronously on ingest's path: implementations must be quick and must never throw.
+ */
+export interface StoredDataObserver {
+  readingsAccepted(readings: readonly Reading[]): void;
+  statusAccepted(status: SiteStatusRecord): void;
+}
+
+/** Where and how big ingest's durable spool is (see ./spool/reading-spool.ts). */
+export interface IngestSpoolSettings {
+  /** Directory, e.g. DATA_DIR/spool. */
+  readonly dir: string;
+  /** Bytes of accepted, unstored readings at which ingest stops taking messages; default 1 GiB (SPOOL_MAX_MB). */
+  readonly maxBytes?: number;
+  /** fsync interval, ms; 0 = after every message; default 1,000 (SPOOL_FSYNC_INTERVAL_MS). */
+  readonly fsyncIntervalMs?: number;
+  /** Segment file size, bytes (tests); default derived from maxBytes. */
+  readonly segmentBytes?: number;
+}
+
+/** Delay before a message the spool could not take (I/O error) is tried again, ms. */
+const SPOOL_RETRY_MS = 1000;
+
+/** A device message handed over by mqtt.js and not yet acknowledged. */
+interface IncomingMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly retained: boolean;
+  readonly receivedAt: number;
+  /** The MQTT connection it came on: acknowledging it on a later one would acknowledge another message. */
+  readonly connection: number;
+  /** Sends the PUBACK (QoS 1) and lets mqtt.js hand over the next message. */
+  readonly acknowledge: () => void;
+}
+
+/** The spool could not take a message's readings: the message must not be acknowledged. */
+class NotAccepted extends Error {
+  constructor(readonly reason: unknown) {
+    super(`the spool could not take the readings: ${reason instanceof Error ? reason.message : String(reason)}`);
+    this.name = 'NotAccepted';
+  }
 }
 
 /** The MQTT client id of ingest's persistent session. */
@@ -109,8 +161,10 @@ export class IngestService implements Component {
   private readonly clock: () => number;
   private readonly log: Logger;
   private readonly metrics: IngestMetrics;
+  private readonly spoolMetrics: SpoolMetrics;
+  /** The write path of readings: durable spool, then the store. */
+  private readonly readings: DurableReadingQueue;
   private readonly queues: {
-    readonly readings: WriteQueue<Reading>;
     readonly events: WriteQueue<SiteEvent>;
     readonly statuses: WriteQueue<SiteStatusRecord>;
     readonly rejections: WriteQueue<Rejection>;
@@ -120,6 +174,13 @@ export class IngestService implements Component {
   private readonly statusTracker = new StatusTracker();
   private readonly throttle = new LogThrottle({ burst: 3, windowMs: 60_000 });
   private client: MqttClient | undefined;
+  /** Counts MQTT connections; see {@link IncomingMessage.connection}. */
+  private connection = 0;
+  /** The message waiting for room in the spool (not acknowledged, so mqtt.js hands over no other). */
+  private held: IncomingMessage | undefined;
+  private heldRetryTimer: NodeJS.Timeout | undefined;
+  /** Epoch ms since the spool has been full and ingest not taking messages. */
+  private pausedSince: number | undefined;
   private lastMessageAt: number | undefined;
   private state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
 
@@ -127,16 +188,35 @@ export class IngestService implements Component {
     this.tuning = { ...DEFAULT_INGEST_TUNING, ...options.tuning };
     this.clock = options.clock ?? Date.now;
     this.log = options.logger;
-    this.metrics = registerIngestMetrics(options.metrics, (kind) => this.queues[kind].backlog);
+    this.metrics = registerIngestMetrics(options.metrics, (kind) =>
+      kind === 'readings' ? this.readings.backlog : this.queues[kind].backlog,
+    );
+    this.spoolMetrics = registerSpoolMetrics(options.metrics, () => ({
+      bytes: this.readings.bytes,
+      maxBytes: this.readings.maxBytes,
+      full: this.pausedSince !== undefined,
+    }));
     const { telemetry, registry } = options.stores;
+    this.readings = new DurableReadingQueue({
+      spool: {
+        dir: options.spool.dir,
+        maxBytes: options.spool.maxBytes ?? 1024 * 1024 * 1024,
+        fsyncIntervalMs: options.spool.fsyncIntervalMs ?? 1000,
+        segmentBytes: options.spool.segmentBytes,
+      },
+      write: (batch) => telemetry.writeReadings(batch),
+      onWritten: (batch) => this.afterReadingsStored(batch),
+      onCommitted: () => this.onSpoolCommitted(),
+      onRefused: (readings) => this.metrics.dropped.inc({ kind: 'readings' }, readings.length),
+      onWriteFailed: () => this.metrics.writeFailures.inc({ kind: 'readings' }),
+      isPermanent: isRefusedByStore,
+      logger: this.log,
+      maxBatch: this.tuning.batchMaxReadings,
+      flushIntervalMs: this.tuning.batchIntervalMs,
+      retryInitialMs: this.tuning.retryInitialMs,
+      retryMaxMs: this.tuning.retryMaxMs,
+    });
     this.queues = {
-      readings: this.createQueue<Reading>(
-        'readings',
-        this.tuning.maxPendingReadings,
-        this.tuning.batchMaxReadings,
-        (batch) => telemetry.writeReadings(batch),
-        (batch) => this.afterReadingsStored(batch),
-      ),
       events: this.createQueue<SiteEvent>('events', this.tuning.maxPendingOther, 1000, (batch) => telemetry.writeEvents(batch)),
       statuses: this.createQueue<SiteStatusRecord>(
         'statuses',
@@ -174,7 +254,12 @@ export class IngestService implements Component {
 
   /** Items accepted but not yet confirmed stored, all kinds together (for health checks). */
   get backlog(): number {
-    return Object.values(this.queues).reduce((sum, queue) => sum + queue.backlog, 0);
+    return Object.values(this.queues).reduce((sum, queue) => sum + queue.backlog, this.readings.backlog);
+  }
+
+  /** The durable spool's state (for health checks): bytes waiting for the store, its limit, and whether ingest paused because it is full. */
+  get spool(): { readonly bytes: number; readonly maxBytes: number; readonly full: boolean } {
+    return { bytes: this.readings.bytes, maxBytes: this.readings.maxBytes, full: this.pausedSince !== undefined };
   }
 
   /**
@@ -187,6 +272,8 @@ export class IngestService implements Component {
     this.state = 'starting';
     for (const queue of Object.values(this.queues)) queue.reopen();
     try {
+      const recovered = await this.readings.open();
+      this.spoolMetrics.recoveredReadings.inc(recovered.readings);
       await this.loadKnownStatuses();
       const url = this.options.mqttUrl();
       const client = await openMqttSession(
@@ -223,6 +310,9 @@ export class IngestService implements Component {
     const client = this.client;
     this.client = undefined;
     if (client) await endClient(client);
+    // A message still waiting for the spool was never acknowledged: the broker delivers it again.
+    this.dropHeld();
+    this.pausedSince = undefined;
     await this.closeQueues();
     await this.purger.stop();
     this.state = 'idle';
@@ -230,7 +320,10 @@ export class IngestService implements Component {
   }
 
   private async closeQueues(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((queue) => queue.close(this.tuning.stopFlushTimeoutMs)));
+    await Promise.all([
+      this.readings.close(this.tuning.stopFlushTimeoutMs),
+      ...Object.values(this.queues).map((queue) => queue.close(this.tuning.stopFlushTimeoutMs)),
+    ]);
   }
 
   private createQueue<T>(
@@ -267,7 +360,14 @@ export class IngestService implements Component {
   /** Adopts a new client and wires its events; runs before it connects. */
   private attach(client: MqttClient): void {
     this.client = client;
-    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain === true));
+    // mqtt.js sends a QoS 1 PUBACK when handleMessage calls back, and hands over the next message
+    // only then: ingest acknowledges a message once its readings are in the spool.
+    client.handleMessage = (packet: IPublishPacket, callback: () => void) =>
+      this.receive(incomingMessage(packet, this.clock(), this.connection, callback));
+    client.on('close', () => {
+      this.connection += 1;
+      this.dropHeld();
+    });
     client.on('error', (error) => this.logThrottled('mqtt-error', 'warn', { err: error }, 'MQTT client error'));
     client.on('offline', () => this.logThrottled('mqtt-offline', 'warn', {}, 'MQTT connection lost; reconnecting'));
     client.on('connect', (connack) => {
@@ -280,18 +380,107 @@ export class IngestService implements Component {
     if (decision.log) this.log[level]({ ...fields, suppressed: decision.suppressed }, message);
   }
 
-  /** Handles one device message. Never throws: a bug here must not take the connection down. */
-  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
-    const receivedAt = this.clock();
-    this.lastMessageAt = receivedAt;
-    try {
-      this.route(topic, payload, retained, receivedAt);
-    } catch (error) {
-      this.logThrottled('handler-bug', 'error', { err: error, topic: topic.slice(0, 256) }, 'unexpected error while handling a message');
+  /**
+   * Handles one device message and acknowledges it once what it carries is durable. While the
+   * spool is full (or cannot be written) the message is held unacknowledged, which pauses the
+   * flow: the broker keeps the rest queued for ingest's persistent session. Never throws: a bug
+   * here must not take the connection down.
+   */
+  private receive(message: IncomingMessage): void {
+    this.lastMessageAt = message.receivedAt;
+    if (this.readings.isFull && parseTopic(message.topic)?.channel === 'telemetry') {
+      this.hold(message, 'full');
+      return;
     }
+    let handled: Promise<void> | undefined;
+    try {
+      handled = this.route(message.topic, message.payload, message.retained, message.receivedAt);
+    } catch (error) {
+      this.onHandlerError(message, error);
+      return;
+    }
+    if (!handled) {
+      this.acknowledge(message);
+      return;
+    }
+    handled.then(
+      () => this.acknowledge(message),
+      (error: unknown) => this.onHandlerError(message, error),
+    );
   }
 
-  private route(topic: string, payload: Buffer, retained: boolean, receivedAt: number): void {
+  private acknowledge(message: IncomingMessage): void {
+    // After a reconnect the broker delivers the message again; an ack now would hit another message.
+    if (message.connection === this.connection) message.acknowledge();
+  }
+
+  private onHandlerError(message: IncomingMessage, error: unknown): void {
+    if (error instanceof NotAccepted) {
+      this.spoolMetrics.appendFailures.inc();
+      this.logThrottled(
+        'spool-append',
+        'error',
+        { err: error.reason },
+        'cannot write the spool; the message is not acknowledged and is retried',
+      );
+      this.hold(message, 'spool-error');
+      return;
+    }
+    this.logThrottled(
+      'handler-bug',
+      'error',
+      { err: error, topic: message.topic.slice(0, 256) },
+      'unexpected error while handling a message',
+    );
+    this.acknowledge(message);
+  }
+
+  private hold(message: IncomingMessage, reason: 'full' | 'spool-error'): void {
+    this.held = message;
+    if (reason === 'spool-error') {
+      this.heldRetryTimer = setTimeout(() => this.releaseHeld(), SPOOL_RETRY_MS);
+      return;
+    }
+    if (this.pausedSince !== undefined) return;
+    this.pausedSince = this.clock();
+    this.spoolMetrics.fullTotal.inc();
+    this.log.warn(
+      { spoolBytes: this.readings.bytes, maxBytes: this.readings.maxBytes, backlog: this.readings.backlog },
+      'spool full: ingest stops taking messages until the store catches up; the broker keeps them queued (nothing accepted is lost)',
+    );
+  }
+
+  /** After each confirmed store write: resume when the spool has room again. */
+  private onSpoolCommitted(): void {
+    if (this.readings.isFull) return;
+    if (this.pausedSince !== undefined) {
+      this.log.info(
+        { pausedMs: this.clock() - this.pausedSince, spoolBytes: this.readings.bytes },
+        'spool has room again; taking messages',
+      );
+      this.pausedSince = undefined;
+    }
+    if (this.held) this.releaseHeld();
+  }
+
+  private releaseHeld(): void {
+    clearTimeout(this.heldRetryTimer);
+    this.heldRetryTimer = undefined;
+    const message = this.held;
+    this.held = undefined;
+    if (!message || message.connection !== this.connection || this.state === 'idle') return;
+    this.receive(message);
+  }
+
+  /** Forgets the held message (its connection closed, or ingest stops); the broker delivers it again. */
+  private dropHeld(): void {
+    clearTimeout(this.heldRetryTimer);
+    this.heldRetryTimer = undefined;
+    this.held = undefined;
+  }
+
+  /** Routes a message; a promise when it must wait for the site registry first. Throws {@link NotAccepted}. */
+  private route(topic: string, payload: Buffer, retained: boolean, receivedAt: number): Promise<void> | undefined {
     const parsed = parseTopic(topic);
     const channel: IngestChannel = parsed?.scope === 'device' && parsed.channel !== 'commands' ? parsed.channel : 'unknown';
     this.metrics.messagesReceived.inc({ channel });
@@ -302,16 +491,16 @@ export class IngestService implements Component {
       reject(null, [
         { reason: 'unknown_site', detail: 'topic is not a device topic of the contract (sites/{siteId}/telemetry|status|events)' },
       ]);
-      return;
+      return undefined;
     }
     const { siteId } = parsed;
     const message: SiteMessage = { topic, siteId, channel, payload, retained, receivedAt, reject };
     if (this.options.sites.has(siteId)) {
       this.dispatch(message);
-      return;
+      return undefined;
     }
     // Possibly registered a moment ago through another process: re-read the registry once.
-    void this.options.sites.resolve(siteId).then((site) => {
+    return this.options.sites.resolve(siteId).then((site) => {
       if (site) this.dispatch(message);
       else reject(siteId, [{ reason: 'unknown_site', detail: `site '${siteId}' is not registered` }]);
     });
@@ -319,6 +508,10 @@ export class IngestService implements Component {
 
   /** Handles a message of a registered site by channel. */
   private dispatch({ siteId, channel, payload, retained, receivedAt, reject }: SiteMessage): void {
+    if (this.options.sites.isDisabled?.(siteId)) {
+      reject(siteId, [{ reason: 'site_disabled', detail: `site '${siteId}' is disabled by an admin` }]);
+      return;
+    }
     if (payload.byteLength > this.options.maxPayloadBytes) {
       reject(siteId, [
         { reason: 'payload_too_large', detail: `payload is ${payload.byteLength} bytes, at most ${this.options.maxPayloadBytes} accepted` },
@@ -330,7 +523,7 @@ export class IngestService implements Component {
     switch (channel) {
       case 'telemetry': {
         const result = decodeTelemetry(payload, { siteId, receivedAt, oldestAcceptedTs, maxEntries: this.tuning.maxEntriesPerMessage });
-        this.queues.readings.push(result.readings);
+        this.accept(result.readings);
         reject(siteId, result.rejections);
         return;
       }
@@ -353,14 +546,34 @@ export class IngestService implements Component {
     }
   }
 
+  /**
+   * Accepts a message's readings: appends them to the durable spool, from where they are written
+   * to the store. Throws {@link NotAccepted} when the spool cannot take them (then the message is
+   * not acknowledged, and its rejections not yet recorded).
+   */
+  private accept(readings: readonly Reading[]): void {
+    try {
+      this.readings.push(readings);
+    } catch (error) {
+      throw new NotAccepted(error);
+    }
+  }
+
   /** Stores statuses, only the latest per site of the batch. */
   private async saveStatuses(batch: readonly SiteStatusRecord[]): Promise<void> {
     for (const status of latestPerSite(batch)) await this.options.stores.registry.saveSiteStatus(status);
   }
 
+  /**
+   * The one place where accepted readings are handed on, once the store has them: in spool order,
+   * in batches; after a crash a batch may be handed on again (it was stored again, idempotently).
+   * Counts them, hands them to the observer (alert evaluation) and fans them out live on
+   * `platform/readings/{siteId}`.
+   */
   private afterReadingsStored(batch: readonly Reading[]): void {
     this.metrics.readingsStored.inc(batch.length);
     this.metrics.batchSize.observe(batch.length);
+    this.options.observer?.readingsAccepted(batch);
     const bySite = new Map<string, PlatformReadingsMessage['readings']>();
     for (const reading of batch) {
       const list = bySite.get(reading.siteId) ?? [];
@@ -375,6 +588,7 @@ export class IngestService implements Component {
 
   private afterStatusesStored(batch: readonly SiteStatusRecord[]): void {
     for (const status of latestPerSite(batch)) {
+      this.options.observer?.statusAccepted(status);
       const message: PlatformSiteStatusMessage = {
         siteId: status.siteId,
         status: status.status,
@@ -394,6 +608,11 @@ export class IngestService implements Component {
       if (error) this.logThrottled('publish-failed', 'warn', { err: error, topic }, 'fan-out publish failed');
     });
   }
+}
+
+function incomingMessage(packet: IPublishPacket, receivedAt: number, connection: number, acknowledge: () => void): IncomingMessage {
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  return { topic: packet.topic, payload, retained: packet.retain === true, receivedAt, connection, acknowledge };
 }
 
 /** The store refused the data itself (validation), so retrying the same batch cannot succeed. */

@@ -1,7 +1,11 @@
 /**
- * `npm run ingest`: ingest alone. It owns the embedded database and serves the internal data API
- * (INGEST_HTTP_PORT) through which the web server and the broker read it.
+ * `npm run ingest`: ingest alone. It owns the embedded database (and, with STORE=influx, the
+ * connection to InfluxDB) and serves the internal data API (INGEST_HTTP_PORT) through which the
+ * web server and the broker read them. Accepted readings go through its spool under DATA_DIR.
  */
+import { createAlertEngine } from '../alerting/alerting-from-config.js';
+import { createNotifier } from '../alerting/notifications/notifier-from-config.js';
+import { loadRuleSeeds } from '../alerting/rules/rule-seeds.js';
 import { configFromEnvironment } from '../platform/config/load-env.js';
 import { InternalHttpServer } from '../platform/http/internal-server.js';
 import { runService } from '../platform/lifecycle.js';
@@ -10,20 +14,40 @@ import { createMetricsRegistry } from '../platform/observability.js';
 import { resolveServiceToken } from '../platform/security/service-credentials.js';
 import { loadSiteSeeds } from '../platform/seeds.js';
 import { SiteDirectory } from '../platform/sites/site-directory.js';
-import { DuckDbDataStores } from '../platform/store/duckdb/duckdb-data-stores.js';
-import { embeddedDatabasePath } from '../platform/store/embedded-location.js';
 import { createDataApiRouter } from '../platform/store/remote/data-api-router.js';
-import { PLATFORM_VERSION } from '../platform/version.js';
+import { selectDataStores } from '../platform/store/select-data-stores.js';
+import { ingestHealth } from './ingest-health.js';
 import { IngestService } from './ingest-service.js';
+import { spoolSettings } from './spool/spool-settings.js';
 
 const config = configFromEnvironment();
 const logger = createRootLogger('ingest', config);
 const metrics = createMetricsRegistry('ingest');
 const serviceToken = await resolveServiceToken(config);
 const seeds = await loadSiteSeeds(config.seedsDir);
+const ruleSeeds = await loadRuleSeeds(config.seedsDir);
 
-const stores = new DuckDbDataStores({ file: embeddedDatabasePath(config.dataDir), logger: logger.child({ module: 'store' }), metrics });
+const stores = selectDataStores({ config, sites: () => sites, logger: logger.child({ module: 'store' }), metrics });
 const sites = new SiteDirectory({ registry: stores.registry, seeds, applySeeds: true, logger: logger.child({ module: 'sites' }) });
+const database = 'embedded' in stores ? stores.embedded.database : stores.database;
+const alerting = createAlertEngine({
+  database,
+  stores,
+  sites,
+  seeds: ruleSeeds,
+  mqttUrl: () => config.MQTT_URL,
+  serviceToken,
+  logger: logger.child({ module: 'alerting' }),
+  metrics,
+});
+const notifier = createNotifier({
+  config,
+  database,
+  sites,
+  logger: logger.child({ module: 'notifier' }),
+  metrics,
+  source: alerting,
+});
 const ingest = new IngestService({
   mqttUrl: () => config.MQTT_URL,
   serviceToken,
@@ -33,6 +57,8 @@ const ingest = new IngestService({
   metrics,
   maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
   retentionDays: config.RETENTION_DAYS,
+  spool: spoolSettings(config),
+  observer: alerting,
 });
 const http = new InternalHttpServer({
   name: 'ingest-http',
@@ -40,18 +66,21 @@ const http = new InternalHttpServer({
   port: config.INGEST_HTTP_PORT,
   logger: logger.child({ module: 'http' }),
   metrics,
-  health: async () => ({
-    status: ingest.connected ? 'ok' : 'degraded',
-    version: PLATFORM_VERSION,
-    uptimeSec: Math.round(process.uptime()),
-    components: {
-      store: { status: 'ok' },
-      mqtt: ingest.connected ? { status: 'ok' } : { status: 'down', detail: 'not connected to the broker' },
-    },
-  }),
+  health: async () => ingestHealth(ingest, stores),
   routers: [
-    { path: '/internal/data', router: createDataApiRouter({ stores, serviceToken, logger: logger.child({ module: 'data-api' }) }) },
+    {
+      path: '/internal/data',
+      router: createDataApiRouter({
+        stores,
+        serviceToken,
+        logger: logger.child({ module: 'data-api' }),
+        notifications: notifier.store,
+        alerts: alerting,
+      }),
+    },
   ],
 });
 
-await runService([stores, sites, http, ingest], logger, () => logger.info({ dataApi: http.url, mqtt: config.MQTT_URL }, 'ingest ready'));
+await runService([stores, sites, alerting, notifier, http, ingest], logger, () =>
+  logger.info({ dataApi: http.url, mqtt: config.MQTT_URL }, 'ingest ready'),
+);

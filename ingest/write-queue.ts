@@ -1,5 +1,5 @@
 /**
- * Micro-batching store writer with retry. Items (readings, events, statuses, dead letters) are
+ * Micro-batching store writer with retry. Items (events, statuses, dead letters) are
  * collected and written in batches — one store call per batch, not per message — as soon as a
  * batch is full or `flushIntervalMs` after the first item arrived. While a write is in flight new
  * items accumulate for the next one, so batches grow with load on their own.
@@ -7,8 +7,8 @@
  * A failed write never loses the batch silently and never throws into the caller: the batch goes
  * back to the front of the queue and is retried with exponential backoff, while the queue stays
  * bounded (`maxPending`). When the bound is exceeded the OLDEST items are handed to `onDropped`
- * and logged loudly. That callback is the seam where a durable on-disk spool will take them over
- * (planned in a later issue); today they are counted and lost.
+ * and logged loudly; they are counted and lost. Ingest uses it for events, statuses and dead
+ * letters; readings go through the durable spool instead (./spool/durable-reading-queue.ts).
  *
  * A write the store refuses for its content (`isPermanent`, e.g. a validation error) is not
  * retried as is, which would block the queue forever: the batch is split in halves until the
@@ -28,7 +28,7 @@ export interface WriteQueueOptions<T> {
   readonly write: (batch: readonly T[]) => Promise<void>;
   /** Called after a batch was written (fan-out, metrics). Must not throw; errors are logged. */
   readonly onWritten?: (batch: readonly T[]) => void;
-  /** Items given up on: the durable-spool seam. Called with the oldest items on overflow and the rest at shutdown. */
+  /** Items given up on (counted by the caller). Called with the oldest items on overflow and the rest at shutdown. */
   readonly onDropped?: (items: readonly T[], cause: DropCause) => void;
   /** Called for each failed write attempt (metrics). */
   readonly onWriteFailed?: (error: unknown) => void;
@@ -237,9 +237,9 @@ export class WriteQueue<T> {
       this.options.logger.error(
         { kind: this.options.kind, dropped: items.length, cause, maxPending: this.options.maxPending, suppressed: decision.suppressed },
         cause === 'overflow'
-          ? 'store unavailable and in-memory backlog full: oldest items DROPPED (no durable spool yet)'
+          ? 'store unavailable and in-memory backlog full: oldest items DROPPED'
           : cause === 'shutdown'
-            ? 'items could not be stored before shutdown and are DROPPED (no durable spool yet)'
+            ? 'items could not be stored before shutdown and are DROPPED'
             : 'items refused by the store are DROPPED',
       );
     }

@@ -1,6 +1,6 @@
 /**
- * `npm start`: the whole platform in one process on the embedded store, with the demo simulators
- * unless SIMULATE=false. Stops cleanly on Ctrl-C / SIGTERM.
+ * `npm start`: the whole platform in one process on the configured store (STORE), with the demo
+ * simulators unless SIMULATE=false. Stops cleanly on Ctrl-C / SIGTERM.
  */
 import { configFromEnvironment } from './config/load-env.js';
 import { runService } from './lifecycle.js';

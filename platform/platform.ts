@@ -1,13 +1,20 @@
 /**
- * The whole platform in one process (`npm start`): the embedded store, the broker, ingest with its
+ * The whole platform in one process (`npm start`): the stores (STORE), the broker, ingest with its
  * internal data API, the web server and — with SIMULATE=true — the demo simulators. The parts talk
  * over MQTT exactly as they do when run as separate processes, so both modes run the same code.
  */
 import path from 'node:path';
+import type { AlertEngine } from '../alerting/alert-engine.js';
+import { createAlertEngine } from '../alerting/alerting-from-config.js';
+import type { Notifier } from '../alerting/notifications/notifier.js';
+import { createNotifier } from '../alerting/notifications/notifier-from-config.js';
+import { loadRuleSeeds, NO_RULE_SEEDS, type RuleSeeds } from '../alerting/rules/rule-seeds.js';
 import { IocBroker } from '../broker/broker.js';
 import type { Health } from '../common/api.js';
 import type { Site } from '../common/sites.js';
+import { ingestHealth } from '../ingest/ingest-health.js';
 import { IngestService } from '../ingest/ingest-service.js';
+import { spoolSettings } from '../ingest/spool/spool-settings.js';
 import { DemoSimulator } from '../simulators/demo-simulator.js';
 import { WebServer } from '../web/server/web-server.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
@@ -19,9 +26,10 @@ import { createMetricsRegistry, type Registry } from './observability.js';
 import { resolveServiceToken } from './security/service-credentials.js';
 import { loadSiteSeeds } from './seeds.js';
 import { SiteDirectory } from './sites/site-directory.js';
-import { DuckDbDataStores } from './store/duckdb/duckdb-data-stores.js';
-import { embeddedDatabasePath } from './store/embedded-location.js';
+import type { DuckDbDataStores } from './store/duckdb/duckdb-data-stores.js';
+import type { InfluxDataStores } from './store/influx/influx-data-stores.js';
 import { createDataApiRouter } from './store/remote/data-api-router.js';
+import { selectDataStores } from './store/select-data-stores.js';
 import { PLATFORM_VERSION } from './version.js';
 
 export interface PlatformOptions {
@@ -36,11 +44,16 @@ export interface PlatformOptions {
 /** All parts of the platform as one component; `webUrl` and `mqttUrl` are valid after start(). */
 export class Platform implements Component {
   readonly name = 'platform';
-  readonly stores: DuckDbDataStores;
+  /** STORE=embedded: everything in DuckDB; STORE=influx: readings on InfluxDB, the rest in DuckDB. */
+  readonly stores: DuckDbDataStores | InfluxDataStores;
   readonly sites: SiteDirectory;
   readonly broker: IocBroker;
   readonly ingest: IngestService;
   readonly web: WebServer;
+  /** Rules, alerts and their lifecycle (alerting/); its changes feed the notifier and MQTT `alerts/{siteId}`. */
+  readonly alerting: AlertEngine;
+  /** Subscriptions, the notification outbox and escalation (alerting/notifications). */
+  readonly notifier: Notifier;
   readonly simulator: DemoSimulator | undefined;
   private readonly components: readonly Component[];
   private started: readonly Component[] = [];
@@ -48,25 +61,49 @@ export class Platform implements Component {
   constructor(
     private readonly options: PlatformOptions & {
       readonly seeds: readonly Site[];
+      /** Validated seeds/rules; none by default. */
+      readonly ruleSeeds?: RuleSeeds;
       readonly serviceToken: string;
       readonly metrics: Registry;
     },
   ) {
     const { config, logger, metrics, seeds, serviceToken } = options;
     const child = (module: string) => logger.child({ module });
-    this.stores = new DuckDbDataStores({ file: embeddedDatabasePath(config.dataDir), logger: child('store'), metrics });
+    this.stores = selectDataStores({ config, sites: () => this.sites, logger: child('store'), metrics });
     this.sites = new SiteDirectory({ registry: this.stores.registry, seeds, applySeeds: true, logger: child('sites') });
     const sites = this.sites;
     this.broker = new IocBroker({
       host: config.MQTT_HOST,
       port: config.MQTT_PORT,
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      maxDeviceConnections: config.MQTT_MAX_CONNECTIONS,
+      devicePublishRate: config.DEVICE_PUBLISH_RATE,
+      devicePublishBurst: config.DEVICE_PUBLISH_BURST,
       logger: child('broker'),
       metrics,
       credentials: this.stores.registry,
       serviceToken,
     });
     const mqttUrl = () => this.broker.url;
+    const database = 'embedded' in this.stores ? this.stores.embedded.database : this.stores.database;
+    this.alerting = createAlertEngine({
+      database,
+      stores: this.stores,
+      sites,
+      seeds: options.ruleSeeds ?? NO_RULE_SEEDS,
+      mqttUrl,
+      serviceToken,
+      logger: child('alerting'),
+      metrics,
+    });
+    this.notifier = createNotifier({
+      config,
+      database,
+      sites,
+      logger: child('notifier'),
+      metrics,
+      source: this.alerting,
+    });
     this.ingest = new IngestService({
       mqttUrl,
       serviceToken,
@@ -76,6 +113,8 @@ export class Platform implements Component {
       metrics,
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
       retentionDays: config.RETENTION_DAYS,
+      spool: spoolSettings(config),
+      observer: this.alerting,
     });
     const dataApi = new InternalHttpServer({
       name: 'ingest-http',
@@ -84,7 +123,18 @@ export class Platform implements Component {
       logger: child('ingest-http'),
       metrics,
       health: () => this.health(),
-      routers: [{ path: '/internal/data', router: createDataApiRouter({ stores: this.stores, serviceToken, logger: child('data-api') }) }],
+      routers: [
+        {
+          path: '/internal/data',
+          router: createDataApiRouter({
+            stores: this.stores,
+            serviceToken,
+            logger: child('data-api'),
+            notifications: this.notifier.store,
+            alerts: this.alerting,
+          }),
+        },
+      ],
     });
     this.web = new WebServer({
       config,
@@ -96,6 +146,8 @@ export class Platform implements Component {
       serviceToken,
       appDir: options.appDir ?? path.resolve('dist/app'),
       version: PLATFORM_VERSION,
+      notifications: this.notifier.store,
+      alerts: this.alerting,
     });
     this.simulator = config.SIMULATE
       ? new DemoSimulator({
@@ -110,6 +162,8 @@ export class Platform implements Component {
       this.stores,
       this.sites,
       new AdminBootstrap({ registry: this.stores.registry, config, logger: child('bootstrap') }),
+      this.alerting,
+      this.notifier,
       this.broker,
       this.ingest,
       dataApi,
@@ -140,25 +194,17 @@ export class Platform implements Component {
   }
 
   private async health(): Promise<Health> {
-    const ingestConnected = this.ingest.connected;
-    return {
-      status: ingestConnected ? 'ok' : 'degraded',
-      version: PLATFORM_VERSION,
-      uptimeSec: Math.round(process.uptime()),
-      components: {
-        store: { status: 'ok' },
-        mqtt: ingestConnected ? { status: 'ok' } : { status: 'down', detail: 'ingest is not connected to the broker' },
-      },
-    };
+    return ingestHealth(this.ingest, this.stores);
   }
 }
 
 /**
- * Prepares the platform: validates the seeds (throws SeedError listing every problem) and
+ * Prepares the platform: validates the seeds — sites and rules — (throws SeedError listing every problem) and
  * resolves the internal service token (generated into DATA_DIR on first start when unset).
  */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const seeds = await loadSiteSeeds(options.config.seedsDir);
+  const ruleSeeds = await loadRuleSeeds(options.config.seedsDir);
   const serviceToken = await resolveServiceToken(options.config);
-  return new Platform({ ...options, seeds, serviceToken, metrics: options.metrics ?? createMetricsRegistry('platform') });
+  return new Platform({ ...options, seeds, ruleSeeds, serviceToken, metrics: options.metrics ?? createMetricsRegistry('platform') });
 }

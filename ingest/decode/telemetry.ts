@@ -39,7 +39,13 @@ export function decodeTelemetry(payload: Uint8Array, context: TelemetryDecodeCon
   if (!parsed.ok) return { readings: [], rejections: [parsed.rejection] };
   const sink: DecodeSink = { context, builder: new ReadingsBuilder(context.siteId), rejections: [] };
   decodeJson(parsed.value, sink, context.maxEntries ?? DEFAULT_MAX_ENTRIES);
-  return { readings: sink.builder.build(), rejections: sink.rejections };
+  const readings = sink.builder.build();
+  // Never drop a message silently (found by tests/unit/security/decoder-fuzz.test.ts: a SenML pack
+  // of records with neither a value nor a base field, e.g. [{"u":""}]).
+  if (readings.length === 0 && sink.rejections.length === 0) {
+    sink.rejections.push({ reason: 'invalid_payload', detail: 'the message carries no readings (no values to store)' });
+  }
+  return { readings, rejections: sink.rejections };
 }
 
 function decodeJson(json: unknown, sink: DecodeSink, maxEntries: number): void {

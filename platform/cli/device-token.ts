@@ -109,7 +109,9 @@ export async function issueTokenForSite(options: IssueTokenOptions): Promise<{ i
   if (!api.stores) logger.debug({ reason: api.reason }, 'data API unavailable; opening the database directly');
   const stores = api.stores ?? (await openDatabase(options, api.reason));
   try {
-    const issued = await issueDeviceToken(stores.registry, siteId, (options.clock ?? Date.now)());
+    const issued = await issueDeviceToken(stores.registry, siteId, (options.clock ?? Date.now)(), {
+      graceMs: config.DEVICE_TOKEN_GRACE_MINUTES * 60_000,
+    });
     return { issued, via: api.stores ? 'data-api' : 'database' };
   } finally {
     await stopQuietly(stores, logger);

@@ -32,8 +32,34 @@ export const configSchema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   /** Where the embedded store, generated secrets and spools live. */
   DATA_DIR: z.string().min(1).default('./data'),
-  /** `embedded`: DuckDB under DATA_DIR. */
-  STORE: z.enum(['embedded']).default('embedded'),
+  /**
+   * Where readings live. `embedded`: DuckDB under DATA_DIR. `influx`: an InfluxDB-compatible server
+   * (INFLUX_URL); the registry (users, sessions, sites, credentials, statuses, events, dead
+   * letters) stays in the embedded database either way — see docs/storage.md.
+   */
+  STORE: z.enum(['embedded', 'influx']).default('embedded'),
+  /** Base URL of InfluxDB 1.8+/2.x/3.x or a compatible store (VictoriaMetrics); required with STORE=influx. */
+  INFLUX_URL: optionalString.pipe(z.url().optional()),
+  /**
+   * API token sent as `Authorization: Token …`; required with STORE=influx. InfluxDB 1.x with auth
+   * takes `user:password`; servers without auth accept any value. docker-compose also initialises
+   * the influxdb container (admin token and admin password) from it.
+   */
+  INFLUX_TOKEN: optionalString.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+  /** Organisation (InfluxDB 2.x); ignored by 1.x, 3.x and VictoriaMetrics. */
+  INFLUX_ORG: z.string().min(1).default('mekong-ioc'),
+  /** Bucket (2.x) or database (1.x, 3.x) of the readings; InfluxQL reads use it as `db`. */
+  INFLUX_BUCKET: z.string().min(1).default('mekong-ioc'),
+  /**
+   * Ingest's durable spool under DATA_DIR/spool: readings accepted but not yet confirmed by the
+   * store, MB. When full, ingest stops taking messages (the broker keeps them queued); see docs/storage.md.
+   */
+  SPOOL_MAX_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
+  /**
+   * How often the spool is fsynced, ms; 0 = after every message. Bounds what a power cut can lose
+   * (a killed process loses nothing: appended data is already in the OS page cache).
+   */
+  SPOOL_FSYNC_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Run the demo simulators inside `npm start`. */
   SIMULATE: booleanFromEnv.default(true),
   ADMIN_USERNAME: z
@@ -65,6 +91,23 @@ export const configSchema = z.object({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(256 * 1024),
+  /**
+   * Device connections the broker accepts at once; beyond it CONNACK 3 (server unavailable).
+   * Internal services are always admitted. TCP connections (before CONNECT) are capped at this
+   * plus 10 % (at least 100 more), so idle sockets cannot exhaust file descriptors.
+   */
+  MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  /** Messages per second one device (site) may sustain; excess is dropped and counted (`rate_limited`). */
+  DEVICE_PUBLISH_RATE: z.coerce.number().positive().max(100_000).default(10),
+  /** Messages a device may send at once above its rate (e.g. its offline queue after a reconnect). */
+  DEVICE_PUBLISH_BURST: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** How long a rotated-away device token keeps working, minutes (0 = it stops at once). */
+  DEVICE_TOKEN_GRACE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   /** Raster tile URL template (`{z}/{x}/{y}`); empty: only the bundled offline base layer. */
   MAP_TILE_URL: optionalString,
   MAP_TILE_ATTRIBUTION: optionalString,
@@ -78,6 +121,26 @@ export const configSchema = z.object({
   COOKIE_SECURE: booleanFromEnv.default(false),
   /** Directory of seed files (sites). */
   SEEDS_DIR: z.string().min(1).default('./seeds'),
+  /** Outgoing mail server for e-mail notifications, `smtp://user:pass@host:587` (STARTTLS) or `smtps://…:465`; unset = no e-mail. */
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'use smtp://… or smtps://…' }).optional()),
+  /** Sender of notification e-mails. */
+  SMTP_FROM: z.string().min(3).default('Mekong IOC <ioc@localhost>'),
+  /** Key of the HMAC-SHA256 signature on notification webhooks (at least 32 characters); unset = no webhooks. */
+  NOTIFY_WEBHOOK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** SMS/Zalo/Telegram-style HTTP gateway: notifications are POSTed here; unset = no gateway channel. */
+  NOTIFY_GATEWAY_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Body of a gateway request with {{to}}, {{text}}, {{subject}}, {{siteId}}, {{severity}}, {{link}} placeholders (inside JSON strings). */
+  NOTIFY_GATEWAY_BODY: z.string().min(2).default('{"to":"{{to}}","text":"{{text}}"}'),
+  /** `json` (application/json) or `form` (application/x-www-form-urlencoded, the body being `key={{…}}&…`). */
+  NOTIFY_GATEWAY_CONTENT_TYPE: z.enum(['json', 'form']).default('json'),
+  /** Sent as the gateway request's `Authorization` header, e.g. `Bearer …`; unset = none. */
+  NOTIFY_GATEWAY_AUTHORIZATION: optionalString,
+  /** An unacknowledged critical alert is sent again every this many minutes; 0 = no reminders. */
+  NOTIFY_REMINDER_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  /** After this many minutes unacknowledged, a critical alert also goes to escalation-level-2 subscribers; 0 = never. */
+  NOTIFY_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(30),
+  /** Tries per notification before it is marked dead (kept for REST and metrics). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 type RawConfig = z.infer<typeof configSchema>;
@@ -100,13 +163,43 @@ export class ConfigError extends Error {
   }
 }
 
+/** STORE=influx needs a server and a token: `VAR: problem` lines, checked on the raw values so they join the schema's problems. */
+function influxProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  if (env.STORE?.trim() !== 'influx') return [];
+  return (['INFLUX_URL', 'INFLUX_TOKEN'] as const)
+    .filter((key) => (env[key] ?? '').trim() === '')
+    .map((key) => `${key}: required when STORE=influx`);
+}
+
+/** Placeholders a gateway body template may use. */
+export const GATEWAY_PLACEHOLDERS = ['to', 'text', 'subject', 'siteId', 'severity', 'link'] as const;
+
+/** NOTIFY_GATEWAY_BODY must use known placeholders and, for JSON, be JSON once they are filled in. */
+function gatewayProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const template = env.NOTIFY_GATEWAY_BODY?.trim();
+  if (!template) return [];
+  const unknown = [...template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => !(GATEWAY_PLACEHOLDERS as readonly string[]).includes(name));
+  if (unknown.length > 0) return [`NOTIFY_GATEWAY_BODY: unknown placeholder {{${unknown[0]}}} (use ${GATEWAY_PLACEHOLDERS.join(', ')})`];
+  if ((env.NOTIFY_GATEWAY_CONTENT_TYPE?.trim() || 'json') !== 'json') return [];
+  try {
+    JSON.parse(template.replace(/\{\{[^}]*\}\}/g, 'x'));
+    return [];
+  } catch {
+    return ['NOTIFY_GATEWAY_BODY: not JSON (placeholders belong inside JSON strings, e.g. {"text":"{{text}}"})'];
+  }
+}
+
 /** Parses and validates the environment. Throws {@link ConfigError} listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`)),
+    ...influxProblems(env),
+    ...gatewayProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const raw = parsed.data;
   const loopback = (p: number) => `127.0.0.1:${p}`;
   return {

@@ -8,4 +8,9 @@ export interface SiteLookup {
   has(siteId: string): boolean;
   /** Like {@link get}, but may consult the registry for a site registered by another process. */
   resolve(siteId: string): Promise<Site | undefined>;
+  /**
+   * True while an admin has disabled the site: its device is refused and ingest rejects its data
+   * (`site_disabled`). Optional: lookups without enablement (a seed catalog) treat every site as enabled.
+   */
+  isDisabled?(siteId: string): boolean;
 }

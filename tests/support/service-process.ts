@@ -70,4 +70,12 @@ export class ServiceProcess {
     clearTimeout(timer);
     return code;
   }
+
+  /** Kills the process with SIGKILL, as a crash or the OOM killer would (no shutdown code runs); resolves once it is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.exit) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await this.exit;
+  }
 }

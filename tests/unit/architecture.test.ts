@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const SOURCE_DIRS = ['common', 'platform', 'broker', 'ingest', 'web/server', 'web/app/src', 'simulators', 'bench'];
+const SOURCE_DIRS = ['common', 'platform', 'broker', 'ingest', 'alerting', 'web/server', 'web/app/src', 'simulators', 'bench'];
 
 function sourceFiles(dir: string): string[] {
   const absolute = path.join(root, dir);

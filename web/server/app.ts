@@ -32,7 +32,7 @@ export interface WebAppOptions {
 function accessChecks(ctx: WebContext, route: ApiRoute): RequestHandler[] {
   if (route.access === 'public') return [];
   const session = requireSession(ctx.sessions);
-  return route.access === 'admin' ? [session, requireRole('admin')] : [session];
+  return route.access === 'session' ? [session] : [session, requireRole(route.access)];
 }
 
 const noStore: RequestHandler = (_req, res, next) => {

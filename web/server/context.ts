@@ -8,10 +8,11 @@ import type { Config } from '../../platform/config/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Registry } from '../../platform/observability.js';
 import type { SiteDirectory } from '../../platform/sites/site-directory.js';
-import type { DataStores } from '../../platform/store/types.js';
+import type { AlertingApi, DataStores, NotificationStore } from '../../platform/store/types.js';
 import type { CredentialChecker } from './auth/credentials.js';
 import type { SessionManager } from './auth/session.js';
 import type { SessionCookieSettings } from './auth/session-cookie.js';
+import type { ReadingRate } from './live/reading-rate.js';
 import type { SiteStateCache } from './live/site-state-cache.js';
 
 export interface WebContext {
@@ -30,4 +31,10 @@ export interface WebContext {
   readonly version: string;
   /** Epoch ms. */
   readonly clock: () => number;
+  /** Readings received from ingest's fan-out, per minute (the header's KPI). */
+  readonly readingRate?: ReadingRate;
+  /** Subscriptions, feed and outbox of the notifier (in this process, or over the data API); absent: those routes answer 503. */
+  readonly notifications?: NotificationStore | undefined;
+  /** The alert engine (in this process, or over the data API); absent: alert and rule routes answer 503. */
+  readonly alerts?: AlertingApi | undefined;
 }

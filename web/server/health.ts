@@ -41,7 +41,9 @@ export async function checkHealth(options: HealthCheckOptions): Promise<Health> 
   const mqtt: ComponentHealth = options.mqttConnected()
     ? { status: 'ok' }
     : { status: 'down', detail: 'not connected to the MQTT broker (reconnecting); live updates paused' };
-  const components = { store, mqtt };
+  // With STORE=influx in one process, the InfluxDB connection (readings wait in ingest's spool while it is down).
+  const telemetry = options.stores.telemetryHealth?.();
+  const components = { store, mqtt, ...(telemetry ? { telemetry } : {}) };
   return {
     status: Object.values(components).every((c) => c.status === 'ok') ? 'ok' : 'degraded',
     version: options.version,

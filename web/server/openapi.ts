@@ -4,6 +4,8 @@
  * the document describes exactly what the router serves and validates.
  */
 import { z } from 'zod';
+import { presetListResponseSchema, presetSchema, ruleListResponseSchema, ruleRecordSchema } from '../../common/alert-rules.js';
+import { alertListResponseSchema, alertSchema } from '../../common/alerts.js';
 import {
   appConfigSchema,
   deviceTokenResponseSchema,
@@ -21,6 +23,7 @@ import {
 } from '../../common/api.js';
 import { apiErrorBodySchema } from '../../common/errors.js';
 import { SESSION_COOKIE } from '../../common/socket-events.js';
+import { wqiResultSchema } from '../../common/wqi.js';
 import type { ApiRoute } from './routes/route-spec.js';
 
 type JsonObject = Record<string, unknown>;
@@ -41,6 +44,13 @@ const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['Rejection', rejectionSchema],
   ['RejectionListResponse', rejectionListResponseSchema],
   ['DeviceTokenResponse', deviceTokenResponseSchema],
+  ['WqiResult', wqiResultSchema],
+  ['Alert', alertSchema],
+  ['AlertListResponse', alertListResponseSchema],
+  ['AlertRule', ruleRecordSchema],
+  ['AlertRuleListResponse', ruleListResponseSchema],
+  ['AlertRulePreset', presetSchema],
+  ['AlertRulePresetListResponse', presetListResponseSchema],
 ];
 
 const SCHEMA_REF_PREFIX = '#/components/schemas/';
@@ -116,7 +126,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], info: OpenApiI
       ...(route.description ? { description: route.description } : {}),
       tags: [route.tag],
       security: route.access === 'public' ? [] : [{ sessionCookie: [] }],
-      ...(route.access === 'admin' ? { 'x-required-role': 'admin' } : {}),
+      ...(route.access === 'admin' || route.access === 'operator' ? { 'x-required-role': route.access } : {}),
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(route.body) } } } } : {}),
       responses,

@@ -12,7 +12,7 @@ import type { Component } from '../../platform/lifecycle.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Registry } from '../../platform/observability.js';
 import type { SiteDirectory } from '../../platform/sites/site-directory.js';
-import type { DataStores } from '../../platform/store/types.js';
+import type { AlertingApi, DataStores, NotificationStore } from '../../platform/store/types.js';
 import { createWebApp } from './app.js';
 import { CredentialChecker } from './auth/credentials.js';
 import { createLoginRateLimit, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimitSettings } from './auth/login-rate-limit.js';
@@ -20,6 +20,7 @@ import { SessionManager } from './auth/session.js';
 import type { WebContext } from './context.js';
 import { checkHealth } from './health.js';
 import { LiveStream } from './live/live-stream.js';
+import { ReadingRate } from './live/reading-rate.js';
 import { SiteStateCache } from './live/site-state-cache.js';
 import { SocketGateway } from './live/socket-gateway.js';
 import { routeTable } from './routes/index.js';
@@ -49,6 +50,10 @@ export interface WebServerOptions {
   readonly sessionCacheMs?: number;
   /** Delay between MQTT reconnect attempts, ms (default 1,000). */
   readonly mqttReconnectPeriodMs?: number;
+  /** Notification management of the notifier in this process; default `stores.notifications` (the data API in split mode). */
+  readonly notifications?: NotificationStore;
+  /** The alert engine in this process; default `stores.alerts` (the data API in split mode). */
+  readonly alerts?: AlertingApi;
 }
 
 /** Expired sessions are purged this often, ms. */
@@ -120,13 +125,27 @@ export class WebServer implements Component {
     await credentials.prepare();
     await this.warm(siteState);
 
-    const gateway = new SocketGateway({ sessions, logger: this.log, metrics: this.metricSet, clock: this.clock });
+    const gateway = new SocketGateway({
+      sessions,
+      logger: this.log,
+      metrics: this.metricSet,
+      clock: this.clock,
+      siteLocation: (siteId) => sites.get(siteId),
+    });
+    const readingRate = new ReadingRate(this.clock);
     const live = new LiveStream({
       mqttUrl: this.options.mqttUrl,
       serviceToken: this.options.serviceToken,
       logger: this.log,
       cache: siteState,
-      sink: gateway,
+      sink: {
+        reading: (reading) => {
+          readingRate.record();
+          gateway.reading(reading);
+        },
+        siteStatus: (status) => gateway.siteStatus(status),
+        alert: (change) => gateway.alert(change),
+      },
       metrics: this.metricSet,
       onSubscribed: () => {
         if (this.running) void this.warm(siteState);
@@ -149,6 +168,9 @@ export class WebServer implements Component {
         checkHealth({ stores, mqttConnected: () => live.connected, version: this.options.version, startedAt, clock: this.clock }),
       version: this.options.version,
       clock: this.clock,
+      readingRate,
+      notifications: this.options.notifications ?? stores.notifications,
+      alerts: this.options.alerts ?? stores.alerts,
     };
     const routes = routeTable(ctx);
     const app = createWebApp({

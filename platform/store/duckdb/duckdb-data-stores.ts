@@ -31,7 +31,8 @@ export class DuckDbDataStores implements DataStores {
   readonly name = 'store';
   readonly telemetry: DuckDbTelemetryStore;
   readonly registry: DuckDbRegistryStore;
-  private readonly database: DuckDbDatabase;
+  /** The open file, shared with feature stores that keep their tables in it (alerts, notifications). */
+  readonly database: DuckDbDatabase;
   private readonly logger: Logger;
   private readonly now: () => number;
 

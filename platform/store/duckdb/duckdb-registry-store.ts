@@ -9,12 +9,15 @@ import { DEVICE_STATUSES, siteSchema } from '../../../common/sites.js';
 import { AppError } from '../../errors.js';
 import {
   DEAD_LETTER_CAPACITY,
+  type DeviceAccessChanges,
   type DeviceCredential,
   type RegisteredSite,
   type RegistryStore,
+  type SaveDeviceCredentialOptions,
   type SessionRecord,
   SITE_SOURCES,
   type SiteStatusRecord,
+  type SitesChange,
   type UserRecord,
 } from '../types.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
@@ -51,6 +54,27 @@ const MAX_PAYLOAD_EXCERPT_CHARS = 512;
 export class DuckDbRegistryStore implements RegistryStore {
   /** Sequence number of the newest dead letter (0 when none was ever written). */
   private lastDeadLetterSeq = 0;
+  private readonly sitesListeners = new Set<(change: SitesChange) => void>();
+
+  /**
+   * In-process only, so an instance property rather than a method: the prototype's methods are
+   * exactly the internal data API (checked by tests/integration/platform/store/remote-data-stores.test.ts).
+   */
+  readonly onSitesChanged = (listener: (change: SitesChange) => void): (() => void) => {
+    this.sitesListeners.add(listener);
+    return () => this.sitesListeners.delete(listener);
+  };
+
+  /** Tells the listeners; a failing listener never fails the write that has already committed. */
+  private readonly sitesChanged = (change: SitesChange): void => {
+    for (const listener of this.sitesListeners) {
+      try {
+        listener(change);
+      } catch {
+        // The listener's owner logs its own failures; the change is committed regardless.
+      }
+    }
+  };
 
   constructor(
     private readonly db: DuckDbDatabase,
@@ -64,12 +88,21 @@ export class DuckDbRegistryStore implements RegistryStore {
   }
 
   async listSites(): Promise<RegisteredSite[]> {
-    const rows = await this.db.read('list_sites', (s) => s.query('SELECT * FROM sites ORDER BY id'));
-    return rows.map((row) => ({
-      site: siteSchema.parse(JSON.parse(stringColumn(row, 'definition'))),
-      source: enumColumn(row, 'source', SITE_SOURCES),
-      createdAt: numberColumn(row, 'created_at'),
-    }));
+    const rows = await this.db.read('list_sites', (s) =>
+      s.query(
+        `SELECT s.id, s.definition, s.source, s.created_at, d.disabled_at
+         FROM sites s LEFT JOIN disabled_sites d ON d.site_id = s.id ORDER BY s.id`,
+      ),
+    );
+    return rows.map((row) => {
+      const disabledAt = optionalNumberColumn(row, 'disabled_at');
+      return {
+        site: siteSchema.parse(JSON.parse(stringColumn(row, 'definition'))),
+        source: enumColumn(row, 'source', SITE_SOURCES),
+        createdAt: numberColumn(row, 'created_at'),
+        ...(disabledAt === undefined ? {} : { disabledAt }),
+      };
+    });
   }
 
   async saveSites(sites: readonly RegisteredSite[]): Promise<void> {
@@ -92,6 +125,7 @@ export class DuckDbRegistryStore implements RegistryStore {
         }
       }),
     );
+    this.sitesChanged({ kind: 'saved', siteIds: checked.map((entry) => entry.site.id), at: this.now() });
   }
 
   async deleteSites(siteIds: readonly string[]): Promise<void> {
@@ -102,32 +136,70 @@ export class DuckDbRegistryStore implements RegistryStore {
         for (const chunk of chunks(siteIds, ROWS_PER_STATEMENT)) {
           const list = inList(chunk.length);
           await s.execute(`DELETE FROM device_credentials WHERE site_id IN ${list}`, [...chunk]);
+          await s.execute(`DELETE FROM disabled_sites WHERE site_id IN ${list}`, [...chunk]);
           await s.execute(`DELETE FROM sites WHERE id IN ${list}`, [...chunk]);
         }
       }),
     );
+    this.sitesChanged({ kind: 'deleted', siteIds: [...siteIds], at: this.now() });
   }
 
   async getDeviceCredential(siteId: string): Promise<DeviceCredential | undefined> {
     const [row] = await this.db.read('get_device_credential', (s) =>
-      s.query('SELECT * FROM device_credentials WHERE site_id = $1', [siteId]),
+      s.query(
+        `SELECT c.*, d.disabled_at FROM device_credentials c LEFT JOIN disabled_sites d ON d.site_id = c.site_id
+         WHERE c.site_id = $1`,
+        [siteId],
+      ),
     );
-    return (
-      row && { siteId: stringColumn(row, 'site_id'), tokenHash: stringColumn(row, 'token_hash'), issuedAt: numberColumn(row, 'issued_at') }
-    );
+    return row && toDeviceCredential(row);
   }
 
-  async saveDeviceCredential(credential: DeviceCredential): Promise<void> {
+  /**
+   * One upsert: with `keepPreviousUntil` the stored hash moves to `previous_token_hash` in the same
+   * statement, so two rotations racing each other cannot lose a hash or resurrect an old one.
+   */
+  async saveDeviceCredential(credential: DeviceCredential, options: SaveDeviceCredentialOptions = {}): Promise<void> {
     requireText(credential.siteId, 'siteId');
     requireText(credential.tokenHash, 'tokenHash');
     requireEpochMs(credential.issuedAt, 'issuedAt');
+    const keepUntil = options.keepPreviousUntil;
+    if (keepUntil !== undefined) requireEpochMs(keepUntil, 'keepPreviousUntil');
+    const previous =
+      keepUntil === undefined
+        ? 'previous_token_hash = NULL, previous_valid_until = NULL'
+        : 'previous_token_hash = device_credentials.token_hash, previous_valid_until = $4';
     await this.db.write('save_device_credential', (s) =>
       s.execute(
-        `INSERT INTO device_credentials VALUES ($1, $2, $3)
-         ON CONFLICT (site_id) DO UPDATE SET token_hash = excluded.token_hash, issued_at = excluded.issued_at`,
-        [credential.siteId, credential.tokenHash, BigInt(credential.issuedAt)],
+        `INSERT INTO device_credentials (site_id, token_hash, issued_at) VALUES ($1, $2, $3)
+         ON CONFLICT (site_id) DO UPDATE SET ${previous}, token_hash = excluded.token_hash, issued_at = excluded.issued_at`,
+        [credential.siteId, credential.tokenHash, BigInt(credential.issuedAt), ...(keepUntil === undefined ? [] : [BigInt(keepUntil)])],
       ),
     );
+  }
+
+  async setSiteEnabled(siteId: string, enabled: boolean, atMs: number): Promise<void> {
+    requireText(siteId, 'siteId');
+    requireEpochMs(atMs, 'atMs');
+    await this.db.write('set_site_enabled', (s) =>
+      enabled
+        ? s.execute('DELETE FROM disabled_sites WHERE site_id = $1', [siteId])
+        : s.execute('INSERT INTO disabled_sites VALUES ($1, $2) ON CONFLICT (site_id) DO NOTHING', [siteId, BigInt(atMs)]),
+    );
+    this.sitesChanged({ kind: enabled ? 'enabled' : 'disabled', siteIds: [siteId], at: atMs });
+  }
+
+  async deviceAccessChanges(sinceMs: number): Promise<DeviceAccessChanges> {
+    if (typeof sinceMs !== 'number' || !Number.isSafeInteger(sinceMs)) throw new AppError('bad_request', 'sinceMs must be epoch ms');
+    return this.db.read('device_access_changes', async (s) => {
+      const disabled = await s.query('SELECT site_id FROM disabled_sites ORDER BY site_id');
+      const issued = await s.query(
+        `SELECT c.*, d.disabled_at FROM device_credentials c LEFT JOIN disabled_sites d ON d.site_id = c.site_id
+         WHERE c.issued_at >= $1 ORDER BY c.issued_at`,
+        [BigInt(sinceMs)],
+      );
+      return { disabledSiteIds: disabled.map((row) => stringColumn(row, 'site_id')), credentials: issued.map(toDeviceCredential) };
+    });
   }
 
   async findUser(username: string): Promise<UserRecord | undefined> {
@@ -140,6 +212,16 @@ export class DuckDbRegistryStore implements RegistryStore {
         createdAt: numberColumn(row, 'created_at'),
       }
     );
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.db.read('list_users', (s) => s.query('SELECT * FROM users ORDER BY username'));
+    return rows.map((row) => ({
+      username: stringColumn(row, 'username'),
+      passwordHash: stringColumn(row, 'password_hash'),
+      role: enumColumn(row, 'role', ROLES),
+      createdAt: numberColumn(row, 'created_at'),
+    }));
   }
 
   async saveUser(user: UserRecord): Promise<void> {
@@ -285,6 +367,19 @@ export class DuckDbRegistryStore implements RegistryStore {
     const rows = await this.db.read('rejection_totals', (s) => s.query('SELECT reason, total FROM rejection_totals ORDER BY reason'));
     return Object.fromEntries(rows.map((row) => [stringColumn(row, 'reason'), numberColumn(row, 'total')]));
   }
+}
+
+function toDeviceCredential(row: Row): DeviceCredential {
+  const previousTokenHash = optionalStringColumn(row, 'previous_token_hash');
+  const previousValidUntil = optionalNumberColumn(row, 'previous_valid_until');
+  const siteDisabledAt = optionalNumberColumn(row, 'disabled_at');
+  return {
+    siteId: stringColumn(row, 'site_id'),
+    tokenHash: stringColumn(row, 'token_hash'),
+    issuedAt: numberColumn(row, 'issued_at'),
+    ...(previousTokenHash === undefined || previousValidUntil === undefined ? {} : { previousTokenHash, previousValidUntil }),
+    ...(siteDisabledAt === undefined ? {} : { siteDisabledAt }),
+  };
 }
 
 function toRejection(row: Row): Rejection {

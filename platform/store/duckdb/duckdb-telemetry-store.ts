@@ -15,7 +15,7 @@ import type { HistorySeries } from '../../../common/api.js';
 import { isMetricId, METRICS } from '../../../common/metrics.js';
 import { DEVICE_EVENT_SEVERITIES, type Reading } from '../../../common/payloads.js';
 import { AppError } from '../../errors.js';
-import type { HistoryRequest, SiteEvent, SiteLatest, TelemetryStore } from '../types.js';
+import type { HistoryRequest, SiteEvent, SiteLatest, SnapshotRequest, TelemetryStore } from '../types.js';
 import type { DuckDbDatabase } from './duckdb-database.js';
 import { LatestValuesCache } from './latest-values-cache.js';
 import { type ReadingRows, toReadingRows } from './reading-rows.js';
@@ -105,6 +105,29 @@ export class DuckDbTelemetryStore implements TelemetryStore {
       this.latest ??= await loadLatest(session);
       return this.latest.snapshot();
     });
+  }
+
+  async snapshotAt(request: SnapshotRequest): Promise<SiteLatest[]> {
+    const { at, lookbackMs, metrics } = request;
+    if (!Number.isSafeInteger(at) || !Number.isSafeInteger(lookbackMs) || lookbackMs < 0) {
+      throw new AppError('bad_request', 'at and lookbackMs must be epoch ms / non-negative ms');
+    }
+    const unknown = metrics.filter((metric) => !isMetricId(metric));
+    if (unknown.length > 0) throw new AppError('bad_request', `unknown metric ${unknown.join(', ')}`);
+    if (metrics.length === 0) return [];
+    // Metric ids were checked against the catalog ([a-z0-9_] only), so they are safe as literals.
+    const metricList = metrics.map((metric) => `'${metric}'`).join(', ');
+    // The constant ts range lets DuckDB skip row groups by their min/max statistics (zone maps).
+    const rows = await this.db.read('snapshot_at', (session) =>
+      session.query(
+        `SELECT site_id, metric, max(ts) AS ts, arg_max(value, ts) AS value
+         FROM readings
+         WHERE ts > $1 AND ts <= $2 AND metric IN (${metricList})
+         GROUP BY site_id, metric`,
+        [BigInt(at - lookbackMs), BigInt(at)],
+      ),
+    );
+    return LatestValuesCache.fromRows(rows).snapshot();
   }
 
   async writeEvents(events: readonly SiteEvent[]): Promise<void> {

@@ -91,6 +91,106 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'alerting: rules, alerts, per-site rule evaluation state',
+    sql: `
+      CREATE TABLE alert_rules (
+        id VARCHAR PRIMARY KEY,
+        definition VARCHAR NOT NULL,  -- JSON: common/alert-rules.ts ruleDefinitionSchema
+        source VARCHAR NOT NULL,      -- seed | api
+        created_at BIGINT NOT NULL,   -- epoch ms
+        updated_at BIGINT NOT NULL,
+        updated_by VARCHAR            -- username of the admin who last edited it
+      );
+      CREATE TABLE alerts (
+        id VARCHAR PRIMARY KEY,
+        site_id VARCHAR NOT NULL,
+        rule_id VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,       -- ACTIVE_UNACK | ACTIVE_ACK | CLEARED_UNACK | CLEARED
+        severity VARCHAR NOT NULL,
+        raised_at BIGINT NOT NULL,    -- epoch ms
+        updated_at BIGINT NOT NULL,
+        cleared_at BIGINT,
+        alert VARCHAR NOT NULL        -- JSON: common/alerts.ts alertSchema
+      );
+      CREATE TABLE alert_rule_states (
+        site_id VARCHAR NOT NULL,
+        rule_id VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,       -- JSON: alerting/evaluation/rule-state.ts RuleState
+        updated_at BIGINT NOT NULL,   -- epoch ms
+        PRIMARY KEY (site_id, rule_id)
+      );
+    `,
+  },
+  {
+    version: 4,
+    description: 'notifications: subscriptions, per-alert escalation state, outbox, in-app feed',
+    sql: `
+      CREATE TABLE notification_subscriptions (
+        id VARCHAR PRIMARY KEY,
+        username VARCHAR NOT NULL,
+        definition VARCHAR NOT NULL,  -- JSON: common/notifications.ts subscriptionInputSchema
+        created_at BIGINT NOT NULL,   -- epoch ms
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE notification_alerts (
+        alert_id VARCHAR PRIMARY KEY,
+        alert VARCHAR NOT NULL,       -- the latest Alert as JSON (common/alerts.ts)
+        notified_severity VARCHAR NOT NULL,
+        critical_since BIGINT,        -- epoch ms; null while not critical and unacknowledged
+        next_reminder_at BIGINT,      -- epoch ms
+        escalate_at BIGINT,           -- epoch ms
+        escalated BOOLEAN NOT NULL,
+        reminders INTEGER NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE notification_outbox (
+        id VARCHAR PRIMARY KEY,
+        created_at BIGINT NOT NULL,   -- epoch ms
+        username VARCHAR NOT NULL,
+        subscription_id VARCHAR NOT NULL,
+        alert_id VARCHAR NOT NULL,
+        site_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,        -- raised | severity_changed | reminder | escalation | acknowledged | cleared
+        channel VARCHAR NOT NULL,     -- in-app | webhook | email | gateway
+        target VARCHAR NOT NULL,      -- address: username, URL, e-mail, gateway recipient
+        message VARCHAR NOT NULL,     -- the rendered message as JSON
+        status VARCHAR NOT NULL,      -- pending | sent | dead
+        attempts INTEGER NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        last_attempt_at BIGINT,
+        last_error VARCHAR,
+        sent_at BIGINT
+      );
+      CREATE TABLE notification_feed (
+        id VARCHAR PRIMARY KEY,
+        username VARCHAR NOT NULL,
+        created_at BIGINT NOT NULL,   -- epoch ms
+        alert_id VARCHAR NOT NULL,
+        site_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL,
+        language VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        body VARCHAR NOT NULL,
+        link VARCHAR NOT NULL,
+        read_at BIGINT
+      );
+    `,
+  },
+  {
+    version: 5,
+    description: 'device token rotation grace and site enablement',
+    sql: `
+      ALTER TABLE device_credentials ADD COLUMN previous_token_hash VARCHAR;  -- the replaced token, during its grace
+      ALTER TABLE device_credentials ADD COLUMN previous_valid_until BIGINT;  -- epoch ms, exclusive
+      CREATE TABLE disabled_sites (
+        site_id VARCHAR PRIMARY KEY,
+        disabled_at BIGINT NOT NULL   -- epoch ms
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -9,8 +9,19 @@
  * methods that return nothing) or `{"error": {"code", "message"}}`.
  */
 import { z } from 'zod';
+import { presetSchema, ruleDefinitionSchema, ruleRecordSchema } from '../../../common/alert-rules.js';
+import { ALERT_SEVERITIES, ALERT_STATES, alertSchema, MAX_ALERT_LIST_LIMIT } from '../../../common/alerts.js';
 import { historySeriesSchema, ROLES, rejectionSchema } from '../../../common/api.js';
 import { METRIC_IDS } from '../../../common/metrics.js';
+import {
+  channelStatusSchema,
+  DELIVERY_STATUSES,
+  deliveryListResponseSchema,
+  deliverySchema,
+  feedResponseSchema,
+  subscriptionInputSchema,
+  subscriptionSchema,
+} from '../../../common/notifications.js';
 import { DEVICE_EVENT_SEVERITIES, epochMsSchema, readingSchema } from '../../../common/payloads.js';
 import { DEVICE_STATUSES, siteSchema } from '../../../common/sites.js';
 import { SITE_SOURCES } from '../types.js';
@@ -32,6 +43,12 @@ const historyRequestSchema = z.object({
   maxPoints: z.number().int().min(1).max(100_000),
 });
 
+const snapshotRequestSchema = z.object({
+  at: z.number().int(),
+  lookbackMs: z.number().int().min(0),
+  metrics: z.array(z.enum(METRIC_IDS)).max(METRIC_IDS.length),
+});
+
 const siteLatestSchema = z.object({
   siteId: z.string(),
   values: z.record(z.string(), z.object({ value: z.number(), ts: z.number() })),
@@ -46,7 +63,21 @@ const siteEventSchema = z.object({
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
-const deviceCredentialSchema = z.object({ siteId: text, tokenHash: text, issuedAt: epochMsSchema });
+const deviceCredentialSchema = z.object({
+  siteId: text,
+  tokenHash: text,
+  issuedAt: epochMsSchema,
+  previousTokenHash: text.optional(),
+  previousValidUntil: epochMsSchema.optional(),
+  siteDisabledAt: epochMsSchema.optional(),
+});
+
+const saveDeviceCredentialOptionsSchema = z.object({ keepPreviousUntil: epochMsSchema.optional() });
+
+const deviceAccessChangesSchema = z.object({
+  disabledSiteIds: z.array(text),
+  credentials: z.array(deviceCredentialSchema),
+});
 
 const userRecordSchema = z.object({ username: text, passwordHash: text, role: z.enum(ROLES), createdAt: epochMsSchema });
 
@@ -60,16 +91,31 @@ const siteStatusRecordSchema = z.object({
   rssi: z.number().optional(),
 });
 
-const registeredSiteSchema = z.object({ site: siteSchema, source: z.enum(SITE_SOURCES), createdAt: epochMsSchema });
+const registeredSiteSchema = z.object({
+  site: siteSchema,
+  source: z.enum(SITE_SOURCES),
+  createdAt: epochMsSchema,
+  disabledAt: epochMsSchema.optional(),
+});
 
 const nothing = z.undefined();
 
-/** Argument and result schemas of every data API method, by target (`telemetry`, `registry`) and method name. */
+const alertQuerySchema = z.object({
+  states: z.array(z.enum(ALERT_STATES)).max(ALERT_STATES.length).optional(),
+  siteId: text.optional(),
+  severities: z.array(z.enum(ALERT_SEVERITIES)).max(ALERT_SEVERITIES.length).optional(),
+  from: z.number().int().optional(),
+  to: z.number().int().optional(),
+  limit: z.number().int().min(1).max(MAX_ALERT_LIST_LIMIT),
+});
+
+/** Argument and result schemas of every data API method, by target (`telemetry`, `registry`, `notifications`) and method name. */
 export const DATA_API = {
   telemetry: {
     writeReadings: { args: z.tuple([z.array(readingSchema)]), result: nothing },
     queryHistory: { args: z.tuple([historyRequestSchema]), result: historySeriesSchema },
     latestValues: { args: z.tuple([]), result: z.array(siteLatestSchema) },
+    snapshotAt: { args: z.tuple([snapshotRequestSchema]), result: z.array(siteLatestSchema) },
     writeEvents: { args: z.tuple([z.array(siteEventSchema)]), result: nothing },
     listEvents: { args: z.tuple([text, listLimit]), result: z.array(siteEventSchema) },
     purgeBefore: { args: z.tuple([z.number().int()]), result: nothing },
@@ -79,8 +125,11 @@ export const DATA_API = {
     saveSites: { args: z.tuple([z.array(registeredSiteSchema).max(50_000)]), result: nothing },
     deleteSites: { args: z.tuple([z.array(text).max(50_000)]), result: nothing },
     getDeviceCredential: { args: z.tuple([text]), result: deviceCredentialSchema.optional() },
-    saveDeviceCredential: { args: z.tuple([deviceCredentialSchema]), result: nothing },
+    saveDeviceCredential: { args: z.tuple([deviceCredentialSchema, saveDeviceCredentialOptionsSchema.optional()]), result: nothing },
+    setSiteEnabled: { args: z.tuple([text, z.boolean(), epochMsSchema]), result: nothing },
+    deviceAccessChanges: { args: z.tuple([z.number().int()]), result: deviceAccessChangesSchema },
     findUser: { args: z.tuple([text]), result: userRecordSchema.optional() },
+    listUsers: { args: z.tuple([]), result: z.array(userRecordSchema) },
     saveUser: { args: z.tuple([userRecordSchema]), result: nothing },
     countUsers: { args: z.tuple([]), result: z.number().int().nonnegative() },
     saveSession: { args: z.tuple([sessionRecordSchema]), result: nothing },
@@ -93,10 +142,37 @@ export const DATA_API = {
     listRejections: { args: z.tuple([listLimit]), result: z.array(rejectionSchema) },
     rejectionTotals: { args: z.tuple([]), result: z.record(z.string(), z.number().int().nonnegative()) },
   },
+  notifications: {
+    listSubscriptions: { args: z.tuple([text.nullable()]), result: z.array(subscriptionSchema) },
+    getSubscription: { args: z.tuple([text]), result: subscriptionSchema.optional() },
+    createSubscription: { args: z.tuple([text, subscriptionInputSchema]), result: subscriptionSchema },
+    updateSubscription: { args: z.tuple([text, subscriptionInputSchema]), result: subscriptionSchema },
+    deleteSubscription: { args: z.tuple([text]), result: z.boolean() },
+    listFeed: { args: z.tuple([text, z.number().int().min(1).max(10_000), z.boolean()]), result: feedResponseSchema },
+    markFeedRead: { args: z.tuple([text, z.array(text).max(10_000).nullable()]), result: z.number().int().nonnegative() },
+    listDeliveries: {
+      args: z.tuple([z.object({ status: z.enum(DELIVERY_STATUSES).optional(), username: text.optional(), limit: listLimit })]),
+      result: deliveryListResponseSchema,
+    },
+    retryDelivery: { args: z.tuple([text]), result: deliverySchema },
+    channelStatus: { args: z.tuple([]), result: z.array(channelStatusSchema) },
+  },
+  alerts: {
+    listAlerts: { args: z.tuple([alertQuerySchema]), result: z.array(alertSchema) },
+    getAlert: { args: z.tuple([text]), result: alertSchema.optional() },
+    /** [id, by, comment or null] */
+    acknowledge: { args: z.tuple([text, text, z.string().max(2000).nullable()]), result: alertSchema },
+    comment: { args: z.tuple([text, text, z.string().min(1).max(2000)]), result: alertSchema },
+    listRules: { args: z.tuple([]), result: z.array(ruleRecordSchema) },
+    createRule: { args: z.tuple([ruleDefinitionSchema, text]), result: ruleRecordSchema },
+    updateRule: { args: z.tuple([text, ruleDefinitionSchema, text]), result: ruleRecordSchema },
+    deleteRule: { args: z.tuple([text, text]), result: nothing },
+    listPresets: { args: z.tuple([]), result: z.array(presetSchema) },
+  },
 } as const;
 
 export type DataApi = typeof DATA_API;
-/** `telemetry` or `registry`. */
+/** `telemetry`, `registry`, `notifications` or `alerts`. */
 export type DataApiTarget = keyof DataApi;
 /** Schemas of one method. */
 export interface DataApiMethod {

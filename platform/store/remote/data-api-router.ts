@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { jsonErrorHandler } from '../../http/internal-server.js';
 import type { Logger } from '../../logger.js';
-import type { DataStores } from '../types.js';
+import type { AlertingApi, DataStores, NotificationStore } from '../types.js';
 import { DATA_API_BODY_LIMIT_BYTES, type DataApi, type DataApiTarget, findDataApiMethod } from './data-api-contract.js';
 
 export interface DataApiRouterOptions {
@@ -19,10 +19,32 @@ export interface DataApiRouterOptions {
   /** Shared secret callers must send as `Authorization: Bearer <token>`. */
   readonly serviceToken: string;
   readonly logger: Logger;
+  /** Notification management of the owning process (target `notifications`); without it those calls answer `unavailable`. */
+  readonly notifications?: NotificationStore;
+  /** The alert engine of the owning process (target `alerts`); without it those calls answer `unavailable`. */
+  readonly alerts?: AlertingApi;
+}
+
+/** What the handlers reach: the stores, plus the services the owning process runs next to them. */
+interface DataApiServices {
+  readonly telemetry: DataStores['telemetry'];
+  readonly registry: DataStores['registry'];
+  readonly notifications: NotificationStore | undefined;
+  readonly alerts: AlertingApi | undefined;
+}
+
+function alertsOf(services: DataApiServices): AlertingApi {
+  if (!services.alerts) throw new AppError('unavailable', 'this process runs no alert engine');
+  return services.alerts;
+}
+
+function notificationsOf(services: DataApiServices): NotificationStore {
+  if (!services.notifications) throw new AppError('unavailable', 'this process runs no notifier');
+  return services.notifications;
 }
 
 type Handler<M> = M extends { readonly args: infer A extends z.ZodType; readonly result: infer R extends z.ZodType }
-  ? (stores: DataStores, args: z.output<A>) => Promise<z.input<R> extends undefined ? void : z.input<R>>
+  ? (stores: DataApiServices, args: z.output<A>) => Promise<z.input<R> extends undefined ? void : z.input<R>>
   : never;
 
 /** One implementation per contract entry; the mapped type makes a missing or extra one a compile error. */
@@ -31,6 +53,7 @@ const HANDLERS: { readonly [T in DataApiTarget]: { readonly [M in keyof DataApi[
     writeReadings: (s, [readings]) => s.telemetry.writeReadings(readings),
     queryHistory: (s, [request]) => s.telemetry.queryHistory(request),
     latestValues: (s) => s.telemetry.latestValues(),
+    snapshotAt: (s, [request]) => s.telemetry.snapshotAt(request),
     writeEvents: (s, [events]) => s.telemetry.writeEvents(events),
     listEvents: (s, [siteId, limit]) => s.telemetry.listEvents(siteId, limit),
     purgeBefore: (s, [beforeMs]) => s.telemetry.purgeBefore(beforeMs),
@@ -40,8 +63,11 @@ const HANDLERS: { readonly [T in DataApiTarget]: { readonly [M in keyof DataApi[
     saveSites: (s, [sites]) => s.registry.saveSites(sites),
     deleteSites: (s, [siteIds]) => s.registry.deleteSites(siteIds),
     getDeviceCredential: (s, [siteId]) => s.registry.getDeviceCredential(siteId),
-    saveDeviceCredential: (s, [credential]) => s.registry.saveDeviceCredential(credential),
+    saveDeviceCredential: (s, [credential, options]) => s.registry.saveDeviceCredential(credential, options),
+    setSiteEnabled: (s, [siteId, enabled, atMs]) => s.registry.setSiteEnabled(siteId, enabled, atMs),
+    deviceAccessChanges: (s, [sinceMs]) => s.registry.deviceAccessChanges(sinceMs),
     findUser: (s, [username]) => s.registry.findUser(username),
+    listUsers: (s) => s.registry.listUsers(),
     saveUser: (s, [user]) => s.registry.saveUser(user),
     countUsers: (s) => s.registry.countUsers(),
     saveSession: (s, [session]) => s.registry.saveSession(session),
@@ -53,6 +79,29 @@ const HANDLERS: { readonly [T in DataApiTarget]: { readonly [M in keyof DataApi[
     addRejections: (s, [rejections]) => s.registry.addRejections(rejections),
     listRejections: (s, [limit]) => s.registry.listRejections(limit),
     rejectionTotals: (s) => s.registry.rejectionTotals(),
+  },
+  notifications: {
+    listSubscriptions: (s, [username]) => notificationsOf(s).listSubscriptions(username),
+    getSubscription: (s, [id]) => notificationsOf(s).getSubscription(id),
+    createSubscription: (s, [username, input]) => notificationsOf(s).createSubscription(username, input),
+    updateSubscription: (s, [id, input]) => notificationsOf(s).updateSubscription(id, input),
+    deleteSubscription: (s, [id]) => notificationsOf(s).deleteSubscription(id),
+    listFeed: (s, [username, limit, unreadOnly]) => notificationsOf(s).listFeed(username, limit, unreadOnly),
+    markFeedRead: (s, [username, ids]) => notificationsOf(s).markFeedRead(username, ids),
+    listDeliveries: (s, [query]) => notificationsOf(s).listDeliveries(query),
+    retryDelivery: (s, [id]) => notificationsOf(s).retryDelivery(id),
+    channelStatus: (s) => notificationsOf(s).channelStatus(),
+  },
+  alerts: {
+    listAlerts: (s, [query]) => alertsOf(s).listAlerts(query),
+    getAlert: (s, [id]) => alertsOf(s).getAlert(id),
+    acknowledge: (s, [id, by, comment]) => alertsOf(s).acknowledge(id, by, comment ?? undefined),
+    comment: (s, [id, by, text]) => alertsOf(s).comment(id, by, text),
+    listRules: (s) => alertsOf(s).listRules(),
+    createRule: (s, [rule, by]) => alertsOf(s).createRule(rule, by),
+    updateRule: (s, [id, rule, by]) => alertsOf(s).updateRule(id, rule, by),
+    deleteRule: (s, [id, by]) => alertsOf(s).deleteRule(id, by),
+    listPresets: (s) => alertsOf(s).listPresets(),
   },
 };
 
@@ -82,8 +131,14 @@ export function createDataApiRouter(options: DataApiRouterOptions): Router {
     }
     const methods: Readonly<Record<string, unknown>> = HANDLERS[target as DataApiTarget];
     // Safe: `parsed.data` was validated by this method's own contract schema just above.
-    const handler = methods[method] as (stores: DataStores, args: unknown) => Promise<unknown>;
-    const result = await handler(stores, parsed.data);
+    const handler = methods[method] as (services: DataApiServices, args: unknown) => Promise<unknown>;
+    const services: DataApiServices = {
+      telemetry: stores.telemetry,
+      registry: stores.registry,
+      notifications: options.notifications,
+      alerts: options.alerts,
+    };
+    const result = await handler(services, parsed.data);
     res.json({ result });
   });
   router.use((req) => {

@@ -5,20 +5,28 @@
  * {@link AppError}s with the same code, and an owner that cannot be reached as `unavailable`.
  */
 import type { z } from 'zod';
+import type { RuleDefinitionInput } from '../../../common/alert-rules.js';
 import type { Rejection } from '../../../common/api.js';
 import { apiErrorBodySchema } from '../../../common/errors.js';
+import type { SubscriptionInput } from '../../../common/notifications.js';
 import type { Reading } from '../../../common/payloads.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type {
+  AlertingApi,
+  AlertQuery,
   DataStores,
+  DeliveryQuery,
   DeviceCredential,
   HistoryRequest,
+  NotificationStore,
   RegisteredSite,
   RegistryStore,
+  SaveDeviceCredentialOptions,
   SessionRecord,
   SiteEvent,
   SiteStatusRecord,
+  SnapshotRequest,
   TelemetryStore,
   UserRecord,
 } from '../types.js';
@@ -44,6 +52,8 @@ export class RemoteDataStores implements DataStores {
   readonly name = 'store';
   readonly telemetry: TelemetryStore;
   readonly registry: RegistryStore;
+  readonly notifications: NotificationStore;
+  readonly alerts: AlertingApi;
   private readonly baseUrl: string;
   private readonly logger: Logger;
   private running = false;
@@ -57,6 +67,7 @@ export class RemoteDataStores implements DataStores {
       writeReadings: (readings: readonly Reading[]) => this.call('telemetry', 'writeReadings', [readings], t.writeReadings.result),
       queryHistory: (request: HistoryRequest) => this.call('telemetry', 'queryHistory', [request], t.queryHistory.result),
       latestValues: () => this.call('telemetry', 'latestValues', [], t.latestValues.result),
+      snapshotAt: (request: SnapshotRequest) => this.call('telemetry', 'snapshotAt', [request], t.snapshotAt.result),
       writeEvents: (events: readonly SiteEvent[]) => this.call('telemetry', 'writeEvents', [events], t.writeEvents.result),
       listEvents: (siteId: string, limit: number) => this.call('telemetry', 'listEvents', [siteId, limit], t.listEvents.result),
       purgeBefore: (beforeMs: number) => this.call('telemetry', 'purgeBefore', [beforeMs], t.purgeBefore.result),
@@ -66,9 +77,19 @@ export class RemoteDataStores implements DataStores {
       saveSites: (sites: readonly RegisteredSite[]) => this.call('registry', 'saveSites', [sites], r.saveSites.result),
       deleteSites: (siteIds: readonly string[]) => this.call('registry', 'deleteSites', [siteIds], r.deleteSites.result),
       getDeviceCredential: (siteId: string) => this.call('registry', 'getDeviceCredential', [siteId], r.getDeviceCredential.result),
-      saveDeviceCredential: (credential: DeviceCredential) =>
-        this.call('registry', 'saveDeviceCredential', [credential], r.saveDeviceCredential.result),
+      saveDeviceCredential: (credential: DeviceCredential, options?: SaveDeviceCredentialOptions) =>
+        this.call(
+          'registry',
+          'saveDeviceCredential',
+          // Only the stored fields: the read-only ones (previous hash, disabled) are the store's to set.
+          [{ siteId: credential.siteId, tokenHash: credential.tokenHash, issuedAt: credential.issuedAt }, ...(options ? [options] : [])],
+          r.saveDeviceCredential.result,
+        ),
+      setSiteEnabled: (siteId: string, enabled: boolean, atMs: number) =>
+        this.call('registry', 'setSiteEnabled', [siteId, enabled, atMs], r.setSiteEnabled.result),
+      deviceAccessChanges: (sinceMs: number) => this.call('registry', 'deviceAccessChanges', [sinceMs], r.deviceAccessChanges.result),
       findUser: (username: string) => this.call('registry', 'findUser', [username], r.findUser.result),
+      listUsers: () => this.call('registry', 'listUsers', [], r.listUsers.result),
       saveUser: (user: UserRecord) => this.call('registry', 'saveUser', [user], r.saveUser.result),
       countUsers: () => this.call('registry', 'countUsers', [], r.countUsers.result),
       saveSession: (session: SessionRecord) => this.call('registry', 'saveSession', [session], r.saveSession.result),
@@ -80,6 +101,38 @@ export class RemoteDataStores implements DataStores {
       addRejections: (rejections: readonly Rejection[]) => this.call('registry', 'addRejections', [rejections], r.addRejections.result),
       listRejections: (limit: number) => this.call('registry', 'listRejections', [limit], r.listRejections.result),
       rejectionTotals: () => this.call('registry', 'rejectionTotals', [], r.rejectionTotals.result),
+    };
+    const n = DATA_API.notifications;
+    this.notifications = {
+      listSubscriptions: (username: string | null) =>
+        this.call('notifications', 'listSubscriptions', [username], n.listSubscriptions.result),
+      getSubscription: (id: string) => this.call('notifications', 'getSubscription', [id], n.getSubscription.result),
+      createSubscription: (username: string, input: SubscriptionInput) =>
+        this.call('notifications', 'createSubscription', [username, input], n.createSubscription.result),
+      updateSubscription: (id: string, input: SubscriptionInput) =>
+        this.call('notifications', 'updateSubscription', [id, input], n.updateSubscription.result),
+      deleteSubscription: (id: string) => this.call('notifications', 'deleteSubscription', [id], n.deleteSubscription.result),
+      listFeed: (username: string, limit: number, unreadOnly: boolean) =>
+        this.call('notifications', 'listFeed', [username, limit, unreadOnly], n.listFeed.result),
+      markFeedRead: (username: string, ids: readonly string[] | null) =>
+        this.call('notifications', 'markFeedRead', [username, ids], n.markFeedRead.result),
+      listDeliveries: (query: DeliveryQuery) => this.call('notifications', 'listDeliveries', [query], n.listDeliveries.result),
+      retryDelivery: (id: string) => this.call('notifications', 'retryDelivery', [id], n.retryDelivery.result),
+      channelStatus: () => this.call('notifications', 'channelStatus', [], n.channelStatus.result),
+    };
+    const a = DATA_API.alerts;
+    this.alerts = {
+      listAlerts: (query: AlertQuery) => this.call('alerts', 'listAlerts', [query], a.listAlerts.result),
+      getAlert: (id: string) => this.call('alerts', 'getAlert', [id], a.getAlert.result),
+      acknowledge: (id: string, by: string, comment?: string) =>
+        this.call('alerts', 'acknowledge', [id, by, comment ?? null], a.acknowledge.result),
+      comment: (id: string, by: string, text: string) => this.call('alerts', 'comment', [id, by, text], a.comment.result),
+      listRules: () => this.call('alerts', 'listRules', [], a.listRules.result),
+      createRule: (rule: RuleDefinitionInput, by: string) => this.call('alerts', 'createRule', [rule, by], a.createRule.result),
+      updateRule: (id: string, rule: RuleDefinitionInput, by: string) =>
+        this.call('alerts', 'updateRule', [id, rule, by], a.updateRule.result),
+      deleteRule: (id: string, by: string) => this.call('alerts', 'deleteRule', [id, by], a.deleteRule.result),
+      listPresets: () => this.call('alerts', 'listPresets', [], a.listPresets.result),
     };
   }
 

@@ -86,6 +86,7 @@ export class IngestFixture {
       metrics: this.metrics,
       maxPayloadBytes: INGEST_MAX_PAYLOAD,
       retentionDays: 90,
+      spool: { dir: path.join(this.temp.dir, 'spool') },
       ...overrides,
       tuning: { batchIntervalMs: 20, retryInitialMs: 20, retryMaxMs: 200, ...overrides.tuning },
     });

@@ -1,17 +1,21 @@
 /**
  * The web server's live feed: an MQTT client (as the internal `svc:web` user) subscribed to what
- * ingest fans out after storing (`platform/readings/+`, `platform/site-status/+`). Each message is
- * validated, merged into the {@link SiteStateCache} and handed to a {@link LiveSink} (the socket.io
- * gateway). Starting never waits for the broker: mqtt.js keeps reconnecting and health reports the
- * feed as down meanwhile. A malformed message is counted and dropped, never thrown.
+ * ingest fans out after storing (`platform/readings/+`, `platform/site-status/+`) and to the alert
+ * engine's changes (`alerts/{siteId}`, QoS 1). Each message is validated, merged into the
+ * {@link SiteStateCache} and handed to a {@link LiveSink} (the socket.io gateway); readings of
+ * water-quality sites carry the site's VN_WQI. Starting never waits for the broker: mqtt.js keeps
+ * reconnecting and health reports the feed as down meanwhile. A malformed message is counted and
+ * dropped, never thrown.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type MqttClient } from 'mqtt';
+import { type AlertChange, alertChangeSchema } from '../../../common/alerts.js';
 import { platformReadingsMessageSchema, platformSiteStatusMessageSchema } from '../../../common/payloads.js';
 import type { LiveReading, LiveSiteStatus } from '../../../common/socket-events.js';
-import { parseTopic, topicFilters } from '../../../common/topics.js';
+import { parseAlertTopic, parseTopic, topicFilters } from '../../../common/topics.js';
 import type { Logger } from '../../../platform/logger.js';
 import { SERVICE_USERS } from '../../../platform/security/service-credentials.js';
+import { latestWqi } from '../site-summary.js';
 import type { WebMetrics } from '../web-metrics.js';
 import type { SiteStateCache } from './site-state-cache.js';
 
@@ -19,6 +23,8 @@ import type { SiteStateCache } from './site-state-cache.js';
 export interface LiveSink {
   reading(reading: LiveReading): void;
   siteStatus(status: LiveSiteStatus): void;
+  /** An alert change published by the alert engine on `alerts/{siteId}`. */
+  alert?(change: AlertChange): void;
 }
 
 export interface LiveStreamOptions {
@@ -36,7 +42,7 @@ export interface LiveStreamOptions {
   readonly reconnectPeriodMs?: number;
 }
 
-type MessageKind = 'readings' | 'site-status';
+type MessageKind = 'readings' | 'site-status' | 'alerts';
 
 export class LiveStream {
   private client: MqttClient | undefined;
@@ -73,7 +79,13 @@ export class LiveStream {
       wasConnected = true;
       this.options.metrics.mqttConnected.set(1);
       this.log.info({ url }, 'live feed connected to the broker');
-      client.subscribe([topicFilters.allPlatformReadings, topicFilters.allPlatformSiteStatus], { qos: 0 }, (error, granted) => {
+      const subscriptions = {
+        [topicFilters.allPlatformReadings]: { qos: 0 as const },
+        [topicFilters.allPlatformSiteStatus]: { qos: 0 as const },
+        // Alert changes are few and matter: QoS 1.
+        [topicFilters.allAlerts]: { qos: 1 as const },
+      };
+      client.subscribe(subscriptions, (error, granted) => {
         const refused = granted?.filter((grant) => grant.qos === 128) ?? [];
         if (error || refused.length > 0) {
           this.log.error({ err: error, refused: refused.map((grant) => grant.topic) }, 'live feed subscription refused');
@@ -107,6 +119,11 @@ export class LiveStream {
 
   /** Validates one platform message, merges it into the cache and forwards it. Never throws. */
   handleMessage(topic: string, payload: Buffer): void {
+    const alertSiteId = parseAlertTopic(topic);
+    if (alertSiteId !== undefined) {
+      this.handleAlert(alertSiteId, payload);
+      return;
+    }
     const parsed = parseTopic(topic);
     if (parsed?.scope !== 'platform') {
       this.count('other', 'ignored');
@@ -132,7 +149,23 @@ export class LiveStream {
     }
     for (const reading of message.readings) this.options.cache.applyReading(siteId, reading.ts, reading.values);
     this.count('readings', 'accepted');
-    for (const reading of message.readings) this.options.sink.reading({ siteId, ts: reading.ts, values: reading.values });
+    const state = this.options.cache.get(siteId);
+    const wqi = state ? latestWqi(state.latest) : null;
+    for (const reading of message.readings) {
+      this.options.sink.reading({ siteId, ts: reading.ts, values: reading.values, ...(wqi ? { wqi } : {}) });
+    }
+  }
+
+  private handleAlert(siteId: string, payload: Buffer): void {
+    try {
+      const change = alertChangeSchema.parse(JSON.parse(payload.toString('utf8')));
+      if (change.alert.siteId !== siteId) throw new Error(`payload siteId ${change.alert.siteId} does not match the topic`);
+      this.count('alerts', 'accepted');
+      this.options.sink.alert?.(change);
+    } catch (error) {
+      this.count('alerts', 'invalid');
+      this.log.warn({ siteId, err: error }, 'dropped an invalid alert change');
+    }
   }
 
   private handleStatus(siteId: string, json: unknown): void {

@@ -3,13 +3,19 @@
  * express and openapi.ts documents it, so a route cannot exist undocumented.
  */
 import type { WebContext } from '../context.js';
+import { alertRoutes } from './alerts.js';
 import { authRoutes } from './auth.js';
 import { basemapRoutes } from './basemap.js';
 import { ingestRoutes } from './ingest.js';
+import { notificationRoutes } from './notifications.js';
 import { openApiRoutes } from './openapi.js';
+import { replayRoutes } from './replay.js';
 import type { ApiRoute } from './route-spec.js';
+import { ruleRoutes } from './rules.js';
 import { siteRoutes } from './sites.js';
+import { subscriptionRoutes } from './subscriptions.js';
 import { systemRoutes } from './system.js';
+import { userRoutes } from './users.js';
 
 /** All routes, the OpenAPI document's own route included. */
 export function routeTable(ctx: WebContext): ApiRoute[] {
@@ -18,8 +24,14 @@ export function routeTable(ctx: WebContext): ApiRoute[] {
     ...systemRoutes(ctx),
     ...authRoutes(ctx),
     ...siteRoutes(ctx),
+    ...alertRoutes(ctx),
+    ...ruleRoutes(ctx),
     ...ingestRoutes(ctx),
     ...basemapRoutes(ctx),
+    ...replayRoutes(ctx),
+    ...userRoutes(ctx),
+    ...subscriptionRoutes(ctx),
+    ...notificationRoutes(ctx),
     ...openApiRoutes(() => routes, ctx.version),
   );
   return routes;

@@ -10,10 +10,10 @@ import { authOf } from '../auth/require-auth.js';
 import type { AuthInfo } from '../auth/session.js';
 import { parseInput } from '../validation.js';
 
-/** Who may call a route: anyone, any logged-in user, or admins only. */
-export type Access = 'public' | 'session' | 'admin';
+/** Who may call a route: anyone, any logged-in user, operators and admins, or admins only (roles in common/api.ts ROLES). */
+export type Access = 'public' | 'session' | 'operator' | 'admin';
 
-export type HttpMethod = 'get' | 'post' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /** One documented answer of a route. */
 export interface ResponseSpec {

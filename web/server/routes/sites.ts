@@ -1,10 +1,11 @@
 /**
  * Site routes: the list and detail the map shows (catalog + live state), the downsampled history of
- * one metric, recent device events, and the admin-only registration, removal and device token
- * issue/rotation.
+ * one metric, recent device events, and the admin-only registration, removal, disabling and
+ * enabling, and device token issue/rotation (with a grace period for the replaced token).
  */
 import { z } from 'zod';
 import {
+  deviceTokenQuerySchema,
   deviceTokenResponseSchema,
   eventsQuerySchema,
   historySeriesSchema,
@@ -13,6 +14,7 @@ import {
   readingsQuerySchema,
   registerSitesRequestSchema,
   registerSitesResponseSchema,
+  siteAccessResponseSchema,
   siteEventListResponseSchema,
   siteListResponseSchema,
   siteSummarySchema,
@@ -30,6 +32,7 @@ import { type ApiRoute, defineRoute, sendJson } from './route-spec.js';
 const siteParams = z.object({ id: siteIdSchema });
 
 const DAY_MS = 24 * 3600 * 1000;
+const MINUTE_MS = 60_000;
 
 export function siteRoutes(ctx: WebContext): ApiRoute[] {
   const log = ctx.logger.child({ module: 'sites' });
@@ -191,10 +194,14 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
       path: '/api/sites/:id/token',
       operationId: 'issueDeviceToken',
       summary: 'Issue or rotate the device token (MQTT password) of a site — admin only',
-      description: 'The token is returned once; only its scrypt hash is stored. The previous token stops working.',
+      description:
+        'The token is returned once; only its scrypt hash is stored. The previous token keeps working for `graceMinutes` ' +
+        '(default DEVICE_TOKEN_GRACE_MINUTES) so the device can be reconfigured without downtime, then the broker refuses it ' +
+        'and closes connections still using it; `graceMinutes=0` revokes it at once (a leaked token).',
       tag: 'sites',
       access: 'admin',
       params: siteParams,
+      query: deviceTokenQuerySchema,
       responses: {
         201: { description: 'The new token', schema: deviceTokenResponseSchema },
         ...errorResponses.validation,
@@ -202,12 +209,49 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.forbidden,
         ...errorResponses.notFound,
       },
-      handle: async ({ params, auth, res }) => {
+      handle: async ({ params, query, auth, res }) => {
         const site = siteOr404(params.id);
-        const issued = await issueDeviceToken(ctx.stores.registry, site.id, ctx.clock());
-        log.info({ siteId: site.id, by: auth?.user.username }, 'device token issued');
+        const graceMinutes = query.graceMinutes ?? ctx.config.DEVICE_TOKEN_GRACE_MINUTES;
+        const issued = await issueDeviceToken(ctx.stores.registry, site.id, ctx.clock(), { graceMs: graceMinutes * MINUTE_MS });
+        log.info({ siteId: site.id, graceMinutes, by: auth?.user.username }, 'device token issued');
         sendJson(res, 201, deviceTokenResponseSchema, issued);
       },
     }),
+    ...(['disable', 'enable'] as const).map((action) =>
+      defineRoute({
+        method: 'post',
+        path: `/api/sites/:id/${action}`,
+        operationId: action === 'disable' ? 'disableSite' : 'enableSite',
+        summary:
+          action === 'disable'
+            ? 'Disable a site: its device is disconnected and refused, its data rejected — admin only'
+            : 'Enable a disabled site again — admin only',
+        description:
+          action === 'disable'
+            ? 'The broker closes the device connection within its access poll (about 1 s) and answers reconnects with CONNACK 5; ' +
+              'ingest rejects the site’s messages (`site_disabled`). Token and stored data are kept. Idempotent.'
+            : 'The device may connect again with its token. Idempotent.',
+        tag: 'sites',
+        access: 'admin',
+        params: siteParams,
+        responses: {
+          200: { description: 'The site’s access now', schema: siteAccessResponseSchema },
+          ...errorResponses.validation,
+          ...errorResponses.unauthenticated,
+          ...errorResponses.forbidden,
+          ...errorResponses.notFound,
+        },
+        handle: async ({ params, auth, res }) => {
+          const site = siteOr404(params.id);
+          const entry = await ctx.sites.setEnabled(site.id, action === 'enable');
+          log.info({ siteId: site.id, by: auth?.user.username }, action === 'enable' ? 'site enabled' : 'site disabled');
+          sendJson(res, 200, siteAccessResponseSchema, {
+            siteId: site.id,
+            enabled: entry.disabledAt === undefined,
+            disabledAt: entry.disabledAt ?? null,
+          });
+        },
+      }),
+    ),
   ];
 }

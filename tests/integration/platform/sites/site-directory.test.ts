@@ -11,6 +11,7 @@ import { silentLogger } from '../../../../platform/logger.js';
 import { loadSiteSeeds } from '../../../../platform/seeds.js';
 import { SiteDirectory } from '../../../../platform/sites/site-directory.js';
 import { DuckDbDataStores } from '../../../../platform/store/duckdb/duckdb-data-stores.js';
+import type { RegistryStore } from '../../../../platform/store/types.js';
 import { makeTempDir } from '../../../support/test-config.js';
 
 const temp = makeTempDir();
@@ -30,6 +31,20 @@ const loadSite = (id: string): Site => ({
 
 const directory = (applySeeds: boolean) =>
   new SiteDirectory({ registry: stores.registry, seeds, applySeeds, logger: silentLogger(), missRefreshMs: 1000, clock: () => now });
+
+/**
+ * A directory in a process that reaches the registry through the data API: it hears of no change
+ * (only the store's own process gets `onSitesChanged`), so it relies on re-reading when it meets an id.
+ */
+const remoteDirectory = () =>
+  new SiteDirectory({
+    registry: Object.create(stores.registry, { onSitesChanged: { value: undefined } }) as RegistryStore,
+    seeds,
+    applySeeds: false,
+    logger: silentLogger(),
+    missRefreshMs: 1000,
+    clock: () => now,
+  });
 
 beforeAll(async () => {
   stores = new DuckDbDataStores({ file: path.join(temp.dir, 'sites.duckdb'), logger: silentLogger(), metrics: new Registry() });
@@ -67,7 +82,7 @@ describe('SiteDirectory', () => {
 
   it('finds a site registered by another process when it meets the id, re-reading at most once a second', async () => {
     const web = directory(false);
-    const ingest = directory(false);
+    const ingest = remoteDirectory();
     await Promise.all([web.start(), ingest.start()]);
     await web.register([loadSite('LOAD-00010')]);
     expect(ingest.has('LOAD-00010')).toBe(false);
@@ -78,6 +93,20 @@ describe('SiteDirectory', () => {
     expect(await ingest.resolve('LOAD-00011')).toBeUndefined();
     now += 1000;
     expect((await ingest.resolve('LOAD-00011'))?.id).toBe('LOAD-00011');
+  });
+
+  it('follows changes committed by its own store at once, whoever asked for them', async () => {
+    const owner = directory(false);
+    const other = directory(false);
+    await Promise.all([owner.start(), other.start()]);
+    await other.register([loadSite('LOAD-00020')]);
+    await owner.refresh(); // the change notification re-reads in the background; wait for it here
+    expect(owner.has('LOAD-00020')).toBe(true);
+    await other.setEnabled('LOAD-00020', false);
+    expect(owner.isDisabled('LOAD-00020')).toBe(true);
+    await other.remove(['LOAD-00020']);
+    expect(owner.has('LOAD-00020')).toBe(false);
+    await Promise.all([owner.stop(), other.stop()]);
   });
 
   it('keeps seeds authoritative: a restart re-applies an edited seed', async () => {
