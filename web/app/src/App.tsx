@@ -1,20 +1,22 @@
 /**
- * Top level: checks the session (`GET /api/auth/me`), then shows the login page or the map. A
- * session that ends while the map is open (expiry, logout elsewhere) brings back the login page.
+ * Top level: checks the session (`GET /api/auth/me`), then shows the login page or the operations
+ * screen. A session that ends while the screen is open (expiry, logout elsewhere) brings back the
+ * login page. Everything is inside the language provider (Vietnamese by default).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { type AppConfig, appConfigSchema, type UserInfo, userInfoSchema } from '../../../common/api.js';
 import { ApiError, getJson, postJson } from './api/http.js';
 import { LoginPage } from './auth/LoginPage.js';
-import { MapPage } from './map/MapPage.js';
-import { TEXT } from './text.js';
+import { IocPage } from './IocPage.js';
+import { I18nProvider, useI18n } from './i18n/I18nProvider.js';
 
 type Screen =
   | { readonly kind: 'checking' }
-  | { readonly kind: 'login'; readonly notice?: string }
+  | { readonly kind: 'login'; readonly networkProblem?: boolean }
   | { readonly kind: 'map'; readonly user: UserInfo };
 
-export function App() {
+function Screens() {
+  const { t } = useI18n();
   const [screen, setScreen] = useState<Screen>({ kind: 'checking' });
   const [appConfig, setAppConfig] = useState<AppConfig | undefined>(undefined);
 
@@ -28,7 +30,7 @@ export function App() {
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
         const unreachable = error instanceof ApiError && !error.unauthenticated;
-        setScreen(unreachable ? { kind: 'login', notice: TEXT.networkError } : { kind: 'login' });
+        setScreen({ kind: 'login', networkProblem: unreachable });
       });
     return () => controller.abort();
   }, []);
@@ -42,10 +44,24 @@ export function App() {
 
   switch (screen.kind) {
     case 'checking':
-      return <div className="splash">{TEXT.loading}</div>;
+      return <div className="splash">{t('loading')}</div>;
     case 'login':
-      return <LoginPage notice={screen.notice} version={appConfig?.version} onLoggedIn={(user) => setScreen({ kind: 'map', user })} />;
+      return (
+        <LoginPage
+          notice={screen.networkProblem ? t('networkError') : undefined}
+          version={appConfig?.version}
+          onLoggedIn={(user) => setScreen({ kind: 'map', user })}
+        />
+      );
     case 'map':
-      return <MapPage user={screen.user} appConfig={appConfig} onLogout={logout} onUnauthenticated={sessionLost} />;
+      return <IocPage user={screen.user} appConfig={appConfig} onLogout={logout} onUnauthenticated={sessionLost} />;
   }
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Screens />
+    </I18nProvider>
+  );
 }

@@ -1,6 +1,7 @@
 /** Browser entry: Leaflet's stylesheet from the npm package (no CDN), the app's styles, the React root. */
 import 'leaflet/dist/leaflet.css';
 import './styles.css';
+import './map/basemap.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';

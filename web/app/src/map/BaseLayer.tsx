@@ -3,8 +3,9 @@
  * drawn in panes *beneath* the tile pane. With a reachable tile server the tiles cover it; without
  * one (IOC networks are often cut off) the map still shows the delta, its provinces and towns.
  */
+import type { Feature, Geometry } from 'geojson';
 import { divIcon, latLngBounds, type PathOptions } from 'leaflet';
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { GeoJSON, Marker, Pane, useMap, useMapEvent } from 'react-leaflet';
 import { type Basemap, type BasemapLabel, type BasemapProperties, fetchBasemap, type LabelKind } from './basemap.js';
 
@@ -122,7 +123,12 @@ export interface BaseLayerProps {
   readonly onStatus?: (loaded: boolean) => void;
 }
 
-export function BaseLayer({ onStatus }: BaseLayerProps) {
+/** Stable style functions: react-leaflet restyles every feature when the function changes. */
+const styleArea = (feature: Feature<Geometry, BasemapProperties> | undefined) => areaStyle(feature?.properties);
+const styleBorder = (feature: Feature<Geometry, BasemapProperties> | undefined) => borderStyle(feature?.properties);
+
+/** Memoised: the map page re-renders with live data, the base layer never needs to. */
+export const BaseLayer = memo(function BaseLayer({ onStatus }: BaseLayerProps) {
   const [basemap, setBasemap] = useState<Basemap | undefined>(undefined);
   useEffect(() => {
     const controller = new AbortController();
@@ -141,13 +147,8 @@ export function BaseLayer({ onStatus }: BaseLayerProps) {
   return (
     <>
       <Pane name="basemap" style={{ zIndex: 150 }}>
-        <GeoJSON
-          data={basemap.areas}
-          style={(feature) => areaStyle(feature?.properties)}
-          interactive={false}
-          attribution={BASEMAP_ATTRIBUTION}
-        />
-        <GeoJSON data={basemap.borders} style={(feature) => borderStyle(feature?.properties)} interactive={false} />
+        <GeoJSON data={basemap.areas} style={styleArea} interactive={false} attribution={BASEMAP_ATTRIBUTION} />
+        <GeoJSON data={basemap.borders} style={styleBorder} interactive={false} />
       </Pane>
       <Pane name="basemap-labels" style={{ zIndex: 160 }}>
         <Labels labels={basemap.labels} />
@@ -155,4 +156,4 @@ export function BaseLayer({ onStatus }: BaseLayerProps) {
       {basemap.bounds && <StayInside bounds={basemap.bounds} />}
     </>
   );
-}
+});
