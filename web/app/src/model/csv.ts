@@ -2,7 +2,7 @@
  * CSV export (RFC 4180): comma-separated, CRLF line ends, fields quoted when needed, with a UTF-8
  * byte-order mark so spreadsheet programs read Vietnamese names correctly. Numbers are written
  * machine-readably (`.` decimal point, full precision); times as ISO 8601 in Vietnam time
- * (`+07:00`) next to epoch milliseconds. Pure, apart from {@link downloadCsv}.
+ * (`+07:00`) next to epoch milliseconds. Pure (the download lives in download-csv.ts).
  */
 import type { HistorySeries } from '../../../../common/api.js';
 
@@ -43,16 +43,4 @@ export function historyCsv(siteId: string, series: readonly HistorySeries[], fro
   }
   rows.sort((a, b) => Number(a[4]) - Number(b[4]) || String(a[1]).localeCompare(String(b[1])));
   return toCsv(['site_id', 'metric', 'unit', 'time_ict', 'epoch_ms', 'min', 'avg', 'max', 'count'], rows);
-}
-
-/** Saves `csv` as a file download named `filename`. */
-export function downloadCsv(filename: string, csv: string): void {
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

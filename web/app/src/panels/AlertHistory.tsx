@@ -7,7 +7,8 @@ import { ALERT_SEVERITIES, ALERT_STATES, type Alert, type AlertSeverity, type Al
 import { listAlerts } from '../api/alerts-api.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { SEVERITY_COLOR } from '../model/colors.js';
-import { downloadCsv, isoVietnam, toCsv } from '../model/csv.js';
+import { isoVietnam, toCsv } from '../model/csv.js';
+import { downloadCsv } from '../model/download-csv.js';
 import { alertValueText } from './alert-text.js';
 
 const ICT_OFFSET_MS = 7 * 3600 * 1000;
