@@ -45,7 +45,11 @@ beforeAll(async () => {
   await platform.start();
   api = new ApiClient(platform.webUrl);
   await api.login(config.ADMIN_USERNAME, config.ADMIN_PASSWORD ?? '');
-  publisher = await mqtt.connectAsync(platform.mqttUrl, { username: SERVICE_USERS.simulator, password: config.SERVICE_TOKEN ?? '', reconnectPeriod: 0 });
+  publisher = await mqtt.connectAsync(platform.mqttUrl, {
+    username: SERVICE_USERS.simulator,
+    password: config.SERVICE_TOKEN ?? '',
+    reconnectPeriod: 0,
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -39,7 +39,9 @@ describe('DuckDbTelemetryStore.snapshotAt', () => {
   });
 
   it('refuses unknown metrics', async () => {
-    await expect(fixture.stores.telemetry.snapshotAt({ at: T, lookbackMs: MIN, metrics: ["do'; DROP TABLE readings; --" as never] })).rejects.toThrow(/unknown metric/);
+    await expect(
+      fixture.stores.telemetry.snapshotAt({ at: T, lookbackMs: MIN, metrics: ["do'; DROP TABLE readings; --" as never] }),
+    ).rejects.toThrow(/unknown metric/);
   });
 
   it('becomes a column-oriented frame', async () => {
