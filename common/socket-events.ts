@@ -51,7 +51,9 @@ export const MAX_FOLLOWED_SITES = 50;
  * (the default before a client sends one). `site-status` and `alert` events always go to everyone.
  */
 export const viewportSubscriptionSchema = z.object({
-  bbox: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)]).nullable(),
+  bbox: z
+    .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])
+    .nullable(),
   sites: z.array(z.string().max(64)).max(MAX_FOLLOWED_SITES).default([]),
 });
 export type ViewportSubscription = z.input<typeof viewportSubscriptionSchema>;
