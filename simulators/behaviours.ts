@@ -1,15 +1,21 @@
 /**
- * Device behaviours: what a simulated device of each kind sends, turning the pure physics models
- * into MQTT messages. A behaviour owns its random stream (and, for cameras, the last analytics it
- * reported), but knows nothing about connections or timers — {@link SimulatedDevice} does that.
+ * Device behaviours: what a simulated device of each kind measures and sends at one reporting
+ * tick, turning the pure physics models into MQTT message payloads. A behaviour owns its random
+ * stream (and, for cameras, the last analytics it reported), but knows nothing about faults,
+ * connections or timers — {@link SiteRuntime} and the fleet do that.
+ *
+ * Status payloads carry no `ts`: a status is the device's state now, so ingest stamps it with its
+ * receive time — also when a scenario plays simulated time from the past.
  */
 import type { MetricValues } from '../common/metrics.js';
 import type { EventPayload, StatusPayload } from '../common/payloads.js';
 import type { Site } from '../common/sites.js';
 import { type CameraAnalytics, CROWD_WARNING_LEVEL, cameraAnalytics } from './models/camera.js';
-import { deviceHealth } from './models/device-health.js';
+import { type DeviceHealth, deviceHealth } from './models/device-health.js';
+import { CALM, type Forcing } from './models/environment.js';
 import type { ModelSite } from './models/model-site.js';
 import { salinityStationValues } from './models/salinity-station.js';
+import { tideLevel } from './models/tide.js';
 import { waterQualityValues } from './models/water-quality.js';
 import { type CameraProfile, profileFor, type SalinityProfile, type SiteProfile, type WaterQualityProfile } from './profiles.js';
 import { deriveSeed, mulberry32, type Random } from './random.js';
@@ -33,10 +39,16 @@ export type OutgoingMessage =
   | { readonly channel: 'events'; readonly payload: EventPayload };
 
 export interface DeviceBehaviour {
-  /** The retained `online` status published each time the device (re)connects. */
-  onlineStatus(tMs: number): StatusPayload;
-  /** The messages of one reporting interval at epoch ms `tMs`. */
-  tick(tMs: number): OutgoingMessage[];
+  /** What the device is. */
+  readonly kind: SiteProfile['kind'];
+  /** Battery (V) and signal (dBm) at epoch ms `tMs`; `sagV` = extra night sag of a worn battery, V. */
+  health(tMs: number, sagV?: number): DeviceHealth;
+  /** The retained status published each time the device (re)connects: `online` unless told otherwise. */
+  onlineStatus(tMs: number, sagV?: number, status?: StatusPayload['status']): StatusPayload;
+  /** The messages of one reporting interval at epoch ms `tMs`, under `forcing` (default: calm). */
+  tick(tMs: number, forcing?: Forcing): OutgoingMessage[];
+  /** Normalised tide level (-1 … 1) at the site at `tMs`, or undefined where there is none (cameras). */
+  tideLevel(tMs: number): number | undefined;
 }
 
 /** The last analytics a camera reported, with its epoch-ms time: what its snapshot shows. */
@@ -45,31 +57,64 @@ export interface CameraObservation {
   readonly ts: number;
 }
 
+/** An intrusion a camera's analytics detected (scripted by a scenario). */
+export interface CameraIntrusion {
+  /** Where in the scene, e.g. `sluice gate`. */
+  readonly zone: string;
+  /** People or boats detected. */
+  readonly objects: number;
+  readonly severity: 'warning' | 'critical';
+}
+
+/** The last intrusion a camera reported, with its epoch-ms time. */
+export interface CameraIntrusionObservation extends CameraIntrusion {
+  readonly ts: number;
+}
+
 abstract class BaseBehaviour<P extends SiteProfile> implements DeviceBehaviour {
   protected readonly rng: Random;
   protected readonly model: ModelSite<P>;
+  private readonly healthSeed: number;
 
   constructor(siteId: string, profile: P, seed: number) {
     this.rng = mulberry32(deriveSeed(seed, siteId, 'samples'));
+    this.healthSeed = deriveSeed(seed, siteId, 'health');
     this.model = { id: siteId, profile, seed: deriveSeed(seed, siteId, 'slow') };
   }
 
-  onlineStatus(tMs: number): StatusPayload {
-    return { status: 'online', ts: tMs, ...deviceHealth(tMs, this.model.profile.device, this.rng), firmware: SIMULATOR_FIRMWARE };
+  get kind(): P['kind'] {
+    return this.model.profile.kind;
   }
 
-  abstract tick(tMs: number): OutgoingMessage[];
+  /**
+   * Pure in `tMs`: its noise comes from a generator seeded with the instant, not from the sample
+   * stream, so a status published on an unplanned reconnection never shifts later readings.
+   */
+  health(tMs: number, sagV = 0): DeviceHealth {
+    return deviceHealth(tMs, this.model.profile.device, mulberry32(deriveSeed(this.healthSeed, Math.floor(tMs))), sagV);
+  }
+
+  onlineStatus(tMs: number, sagV = 0, status: StatusPayload['status'] = 'online'): StatusPayload {
+    return { status, ...this.health(tMs, sagV), firmware: SIMULATOR_FIRMWARE };
+  }
+
+  tideLevel(tMs: number): number | undefined {
+    const profile: SiteProfile = this.model.profile;
+    return profile.kind === 'camera' ? undefined : tideLevel(tMs, { regime: profile.tide, lagHours: profile.tideLagHours });
+  }
+
+  abstract tick(tMs: number, forcing?: Forcing): OutgoingMessage[];
 }
 
 class WaterQualityBehaviour extends BaseBehaviour<WaterQualityProfile> {
-  tick(tMs: number): OutgoingMessage[] {
-    return [{ channel: 'telemetry', payload: { ts: tMs, values: waterQualityValues(tMs, this.model, this.rng) } }];
+  tick(tMs: number, forcing: Forcing = CALM): OutgoingMessage[] {
+    return [{ channel: 'telemetry', payload: { ts: tMs, values: waterQualityValues(tMs, this.model, this.rng, forcing) } }];
   }
 }
 
 class SalinityBehaviour extends BaseBehaviour<SalinityProfile> {
-  tick(tMs: number): OutgoingMessage[] {
-    return [{ channel: 'telemetry', payload: { ts: tMs, values: salinityStationValues(tMs, this.model, this.rng) } }];
+  tick(tMs: number, forcing: Forcing = CALM): OutgoingMessage[] {
+    return [{ channel: 'telemetry', payload: { ts: tMs, values: salinityStationValues(tMs, this.model, this.rng, forcing) } }];
   }
 }
 
@@ -79,6 +124,7 @@ class SalinityBehaviour extends BaseBehaviour<SalinityProfile> {
  */
 export class CameraBehaviour extends BaseBehaviour<CameraProfile> {
   private last: CameraObservation | undefined;
+  private lastIntrusionSeen: CameraIntrusionObservation | undefined;
 
   /** What the camera watches: vehicles on a street, or a crowd on a waterfront. */
   get watches(): CameraProfile['analytics'] {
@@ -88,6 +134,27 @@ export class CameraBehaviour extends BaseBehaviour<CameraProfile> {
   /** The last analytics reported, or undefined before the first. */
   get lastObservation(): CameraObservation | undefined {
     return this.last;
+  }
+
+  /** The last intrusion reported, or undefined. */
+  get lastIntrusion(): CameraIntrusionObservation | undefined {
+    return this.lastIntrusionSeen;
+  }
+
+  /** The `intrusion` event of an intrusion detected at epoch ms `tMs`; remembered for the snapshot. */
+  intrusion(tMs: number, intrusion: CameraIntrusion): OutgoingMessage {
+    this.lastIntrusionSeen = { ...intrusion, ts: tMs };
+    const { zone, objects, severity } = intrusion;
+    return {
+      channel: 'events',
+      payload: {
+        ts: tMs,
+        type: 'intrusion',
+        severity,
+        message: `intrusion detected: ${objects} ${objects === 1 ? 'person' : 'people'} in ${zone}`,
+        data: { zone, objects },
+      },
+    };
   }
 
   tick(tMs: number): OutgoingMessage[] {

@@ -17,7 +17,12 @@ export interface CameraFrame {
   readonly tMs: number;
   /** The camera's last analytics and when they were reported; undefined before the first. */
   readonly observation?: { readonly analytics: CameraAnalytics; readonly ts: number } | undefined;
+  /** The last intrusion the camera reported (epoch ms `ts`); drawn while recent. */
+  readonly intrusion?: { readonly zone: string; readonly objects: number; readonly ts: number } | undefined;
 }
+
+/** How long after an intrusion event the frame still shows it, ms of simulated time. */
+export const INTRUSION_SHOWN_MS = 15 * 60_000;
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -130,6 +135,23 @@ function waterfront(rng: Random, people: number): string {
   return parts.join('');
 }
 
+/** Red boxes around the intruders and a banner, while the intrusion is recent. */
+function intrusionOverlay(rng: Random, intrusion: NonNullable<CameraFrame['intrusion']>): string {
+  const parts = [
+    `<g class="intrusion"><rect x="150" y="64" width="340" height="30" rx="4" fill="#b00020" fill-opacity="0.85"/>`,
+    `<text x="320" y="84" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold" fill="#fff">INTRUSION · ${escapeXml(intrusion.zone)}</text>`,
+  ];
+  for (let i = 0; i < Math.min(intrusion.objects, 12); i++) {
+    const x = 40 + Math.floor(rng() * (WIDTH - 80));
+    const y = 230 + Math.floor(rng() * 90);
+    parts.push(
+      `<circle cx="${x}" cy="${y - 12}" r="4" fill="#2b2d42"/><rect x="${x - 4}" y="${y - 8}" width="8" height="14" rx="2" fill="#2b2d42"/><rect x="${x - 10}" y="${y - 22}" width="20" height="32" fill="none" stroke="#ff1744" stroke-width="2"/>`,
+    );
+  }
+  parts.push('</g>');
+  return parts.join('');
+}
+
 function overlay(frame: CameraFrame, caption: string): string {
   return [
     '<rect x="8" y="8" width="380" height="44" rx="4" fill="#000" fill-opacity="0.55"/>',
@@ -170,6 +192,9 @@ export function renderCameraFrameSvg(frame: CameraFrame): string {
     `<title>${escapeXml(`${frame.siteName} — ${caption} — ${formatLocalTimestamp(frame.tMs)} UTC+7`)}</title>`,
     background(rng, hour),
     scene,
+    frame.intrusion && frame.tMs - frame.intrusion.ts >= 0 && frame.tMs - frame.intrusion.ts < INTRUSION_SHOWN_MS
+      ? intrusionOverlay(mulberry32(deriveSeed(1, frame.siteId, frame.intrusion.ts)), frame.intrusion)
+      : '',
     overlay(frame, caption),
     '</svg>',
   ].join('');

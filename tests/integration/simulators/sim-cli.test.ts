@@ -107,6 +107,46 @@ describe('npm run sim', () => {
     expect(mine.some((m) => m.topic === topics.telemetry('KG-WQ-01'))).toBe(false);
   });
 
+  it('--scenario --seed 1 is reproducible: two dry runs print the same lines, and a live run publishes exactly those payloads', async () => {
+    const start = new Date(Math.floor((Date.now() - 20 * 3_600_000) / 60_000) * 60_000).toISOString();
+    const args = ['--scenario', 'do-crash', '--seed', '1', '--start', start, '--speed', '20000', '--no-snapshots'];
+    const first = await run([...args, '--dry-run']);
+    const second = await run([...args, '--dry-run']);
+    expect(first.code, first.output).toBe(0);
+    const lines = (output: string) => output.split('\n').filter((line) => line.startsWith('{"ts"'));
+    expect(lines(first.output).length).toBeGreaterThan(216);
+    expect(lines(second.output)).toEqual(lines(first.output));
+    const otherSeed = await run([...args.map((a) => (a === '1' ? '2' : a)), '--dry-run']);
+    expect(lines(otherSeed.output)).not.toEqual(lines(first.output));
+
+    const expected = lines(first.output)
+      .map((line) => JSON.parse(line) as { topic?: string; payload?: string })
+      .filter((line) => line.topic?.endsWith('/telemetry'))
+      .map((line) => line.payload);
+    const before = received.length;
+    const live = await run(args);
+    expect(live.code, live.output).toBe(0);
+    expect(live.output).toContain('scenario finished');
+    await waitFor(() => received.slice(before).filter((m) => m.topic === topics.telemetry('KG-WQ-04')).length >= expected.length, {
+      message: 'every reading of the scenario',
+    });
+    expect(
+      received
+        .slice(before)
+        .filter((m) => m.topic === topics.telemetry('KG-WQ-04'))
+        .map((m) => m.payload),
+    ).toEqual(expected);
+  });
+
+  it('--list-scenarios lists the seeded scenarios; a scenario that would run into the future is refused', async () => {
+    const listed = await run(['--list-scenarios']);
+    expect(listed.code).toBe(0);
+    expect(listed.output).toMatch(/do-crash +18h +×216 +Night-time DO crash/);
+    const future = await run(['--scenario', 'do-crash', '--start', new Date(Date.now() + 3_600_000).toISOString()]);
+    expect(future.code).toBe(1);
+    expect(future.output).toContain('ingest refuses readings more than 5 min in the future');
+  });
+
   it('refuses unknown site ids with exit code 1 and lists them', async () => {
     const result = await run(['--sites', 'KG-WQ-01,NOPE-1']);
     expect(result.code).toBe(1);

@@ -55,4 +55,14 @@ describe('camera frame SVG', () => {
     expect(empty).toContain('no analytics yet');
     expect(empty).not.toContain('data-value');
   });
+
+  it('shows a recent intrusion with its zone (escaped), and no longer once it is 15 minutes old', () => {
+    const intrusion = { zone: 'fire <zone> B', objects: 2, ts: NIGHT_LOCAL - 60_000 };
+    const shown = renderCameraFrameSvg(frame({ tMs: NIGHT_LOCAL, intrusion }));
+    expect(count(shown, 'intrusion')).toBe(1);
+    expect(shown).toContain('INTRUSION · fire &lt;zone&gt; B');
+    expect(shown.split('stroke="#ff1744"').length - 1).toBe(2);
+    expect(count(renderCameraFrameSvg(frame({ tMs: NIGHT_LOCAL + 15 * 60_000, intrusion })), 'intrusion')).toBe(0);
+    expect(count(renderCameraFrameSvg(frame({ tMs: NIGHT_LOCAL })), 'intrusion')).toBe(0);
+  });
 });

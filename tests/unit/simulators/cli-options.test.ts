@@ -24,21 +24,42 @@ const site = (id: string): Site => ({
   reportingIntervalSec: 5,
 });
 
+const defaults = {
+  mode: 'demo',
+  mqttUrl: 'mqtt://127.0.0.1:1883',
+  apiUrl: 'http://127.0.0.1:8080',
+  sites: undefined,
+  seed: DEFAULT_SEED,
+  speed: undefined,
+  durationSec: undefined,
+  snapshots: true,
+  snapshotHost: '127.0.0.1',
+  snapshotPort: 8083,
+  scenario: undefined,
+  startMs: undefined,
+  faults: [],
+  dryRun: false,
+  devices: undefined,
+  rate: undefined,
+  connectRate: 500,
+  kinds: undefined,
+  processes: undefined,
+  qos: 1,
+  cleanup: false,
+  adminUser: 'admin',
+  adminPassword: undefined,
+  replayFile: undefined,
+  site: undefined,
+  timestamps: 'original',
+  deviceToken: undefined,
+};
+
 describe('npm run sim options', () => {
   it('defaults come from the config', () => {
-    expect(parse([])).toEqual({
-      mqttUrl: 'mqtt://127.0.0.1:1883',
-      sites: undefined,
-      seed: DEFAULT_SEED,
-      speed: 1,
-      durationSec: undefined,
-      snapshots: true,
-      snapshotHost: '127.0.0.1',
-      snapshotPort: 8083,
-    });
+    expect(parse([])).toEqual(defaults);
   });
 
-  it('parses every option', () => {
+  it('parses the demo options', () => {
     expect(
       parse([
         '--mqtt-url',
@@ -54,35 +75,132 @@ describe('npm run sim options', () => {
         '--no-snapshots',
         '--snapshot-port',
         '0',
+        '--fault',
+        'KG-WQ-01=stuck,metrics=ph',
+        '--fault',
+        'KG-SAL-01=offline,at=1m,for=2m',
       ]),
     ).toEqual({
+      ...defaults,
       mqttUrl: 'mqtt://broker:1884',
       sites: ['KG-WQ-01', 'KG-SAL-01'],
       seed: 5,
       speed: 10,
       durationSec: 2.5,
       snapshots: false,
-      snapshotHost: '127.0.0.1',
       snapshotPort: 0,
+      faults: [
+        { siteId: 'KG-WQ-01', fault: { type: 'stuck', metrics: ['ph'] }, atMs: 0, forMs: undefined },
+        { siteId: 'KG-SAL-01', fault: { type: 'offline' }, atMs: 60_000, forMs: 120_000 },
+      ],
     });
+  });
+
+  it('chooses the mode from the options given', () => {
+    expect(parse(['--scenario', 'do-crash', '--start', '2026-03-01T18:00:00+07:00', '--dry-run'])).toMatchObject({
+      mode: 'scenario',
+      scenario: 'do-crash',
+      startMs: Date.parse('2026-03-01T11:00:00Z'),
+      dryRun: true,
+    });
+    expect(
+      parse([
+        '--devices',
+        '20000',
+        '--rate',
+        '2000',
+        '--duration',
+        '10m',
+        '--cleanup',
+        '--processes',
+        '2',
+        '--kinds',
+        'salinity,camera',
+        '--qos',
+        '0',
+      ]),
+    ).toMatchObject({
+      mode: 'load',
+      devices: 20_000,
+      rate: 2000,
+      durationSec: 600,
+      cleanup: true,
+      processes: 2,
+      kinds: ['salinity', 'camera'],
+      qos: 0,
+    });
+    expect(parse(['--cleanup', '--api-url', 'https://ioc.example.vn/'])).toMatchObject({
+      mode: 'cleanup',
+      apiUrl: 'https://ioc.example.vn',
+    });
+    expect(parse(['--replay', 'r.csv', '--site', 'KG-WQ-01', '--timestamps', 'live', '--speed', '60'])).toMatchObject({
+      mode: 'replay',
+      replayFile: 'r.csv',
+      site: 'KG-WQ-01',
+      timestamps: 'live',
+      speed: 60,
+    });
+    expect(parse(['--list-scenarios']).mode).toBe('list-scenarios');
   });
 
   it.each([
     ['--speed', '0'],
     ['--speed', 'fast'],
     ['--duration', '-1'],
+    ['--duration', 'soon'],
     ['--seed', '1.5'],
     ['--mqtt-url', 'http://example.org'],
     ['--mqtt-url', 'not a url'],
+    ['--api-url', 'mqtt://x'],
     ['--snapshot-port', '70000'],
     ['--sites', ' , '],
+    ['--devices', '0'],
+    ['--fault', 'KG-WQ-01=melt'],
+    ['--start', 'tomorrow'],
+    ['--kinds', 'boats'],
+    ['--timestamps', 'later'],
+    ['--site', 'lower-case'],
   ])('rejects %s %s', (option, value) => {
     expect(() => parse([option, value])).toThrow(CommanderError);
   });
 
-  it('documents every option in --help', () => {
-    const help = buildSimCommand(config).helpInformation();
-    for (const option of ['--mqtt-url', '--sites', '--seed', '--speed', '--duration', '--no-snapshots']) expect(help).toContain(option);
+  it.each([
+    [['--devices', '10', '--scenario', 'do-crash'], /choose one mode/],
+    [['--devices', '10', '--fault', 'KG-WQ-01=offline'], /--fault does not apply to load mode/],
+    [['--scenario', 'do-crash', '--rate', '5'], /--rate does not apply to scenario mode/],
+    [['--rate', '5'], /--rate does not apply to demo mode/],
+    [['--replay', 'r.csv'], /needs --site/],
+    [['--dry-run'], /needs --duration/],
+  ])('refuses %j', (args, message) => {
+    expect(() => parse(args)).toThrow(message);
+  });
+
+  it('documents every option and mode in --help', () => {
+    const command = buildSimCommand(config);
+    let help = '';
+    command.configureOutput({ writeOut: (text) => (help += text) });
+    command.outputHelp();
+    for (const option of [
+      '--mqtt-url',
+      '--api-url',
+      '--sites',
+      '--seed',
+      '--speed',
+      '--duration',
+      '--no-snapshots',
+      '--scenario',
+      '--start',
+      '--fault',
+      '--dry-run',
+      '--devices',
+      '--rate',
+      '--cleanup',
+      '--replay',
+      '--timestamps',
+    ]) {
+      expect(help).toContain(option);
+    }
+    expect(help).toContain('docs/simulators.md');
   });
 });
 
