@@ -27,6 +27,7 @@ import { ClientIdGuard } from './client-id-guard.js';
 import { ClientIdentities } from './client-identity.js';
 import { DeviceAccessWatcher } from './device-access-watcher.js';
 import { DeviceSessions } from './device-sessions.js';
+import { effectiveConnectionCap, FILE_DESCRIPTOR_RESERVE, openFileSoftLimit } from './open-file-limit.js';
 import { guardPacketSize, maxPacketBytes } from './packet-size-guard.js';
 import { PublishRateLimiter } from './publish-rate-limiter.js';
 import { ThrottledWarnings } from './throttled-warnings.js';
@@ -98,6 +99,9 @@ export class IocBroker implements Component {
   private readonly rateLimiter: PublishRateLimiter;
   private readonly clock: () => number;
   private readonly maxDeviceConnections: number;
+  private readonly configuredMaxDeviceConnections: number;
+  /** Soft open-file limit of the process, when known. */
+  private readonly fileLimit: number | undefined;
   private watcher: DeviceAccessWatcher | undefined;
   private readonly sockets = new Set<net.Socket>();
   /** Clients counted in the connected gauge, so each is uncounted exactly once. */
@@ -115,7 +119,9 @@ export class IocBroker implements Component {
     this.logger = options.logger;
     this.cache = new VerifiedTokenCache(options.credentialCacheSize ?? 50_000);
     this.clock = options.clock ?? Date.now;
-    this.maxDeviceConnections = options.maxDeviceConnections ?? BROKER_LIMIT_DEFAULTS.maxDeviceConnections;
+    this.configuredMaxDeviceConnections = options.maxDeviceConnections ?? BROKER_LIMIT_DEFAULTS.maxDeviceConnections;
+    this.fileLimit = openFileSoftLimit();
+    this.maxDeviceConnections = effectiveConnectionCap(this.configuredMaxDeviceConnections, this.fileLimit);
     if (!Number.isInteger(this.maxDeviceConnections) || this.maxDeviceConnections < 1) {
       throw new RangeError(`maxDeviceConnections must be a positive integer, got ${this.maxDeviceConnections}`);
     }
@@ -177,7 +183,15 @@ export class IocBroker implements Component {
       // the peer's delayed ACK (~40 ms) before it leaves the broker.
       const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
       // Sockets beyond the cap are closed on accept: idle connections cannot exhaust file descriptors.
-      server.maxConnections = this.maxDeviceConnections + Math.max(MIN_SOCKET_HEADROOM, Math.ceil(this.maxDeviceConnections / 10));
+      const headroom = Math.max(MIN_SOCKET_HEADROOM, Math.ceil(this.maxDeviceConnections / 10));
+      const socketCap = this.maxDeviceConnections + headroom;
+      server.maxConnections = this.fileLimit === undefined ? socketCap : Math.min(socketCap, this.fileLimit - FILE_DESCRIPTOR_RESERVE / 2);
+      if (this.maxDeviceConnections < this.configuredMaxDeviceConnections) {
+        this.logger.warn(
+          { configured: this.configuredMaxDeviceConnections, effective: this.maxDeviceConnections, openFileLimit: this.fileLimit },
+          'MQTT_MAX_CONNECTIONS lowered to stay under the open-file limit; raise `ulimit -n` to hold more devices',
+        );
+      }
       this.server = server;
       await listen(server, this.options.host, this.options.port);
       this.startWatcher();
