@@ -45,8 +45,36 @@ export const userSummarySchema = z.object({
   role: z.enum(ROLES),
   /** Epoch ms. */
   createdAt: z.number(),
+  /** Epoch ms since when the account is disabled (it cannot log in; its sessions ended); absent while enabled. */
+  disabledAt: z.number().optional(),
 });
 export type UserSummary = z.infer<typeof userSummarySchema>;
+
+/**
+ * `PUT /api/users/{username}` (admin): change a role, disable or re-enable the account, or set a
+ * new password. Any change ends the user's sessions (they log in again with the new rights).
+ */
+export const updateUserRequestSchema = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    password: z.string().min(10, 'at least 10 characters').max(256).optional(),
+  })
+  .strict()
+  .refine((body) => body.role !== undefined || body.disabled !== undefined || body.password !== undefined, {
+    message: 'give at least one of role, disabled, password',
+  });
+export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
+
+/** Path parameter of the user admin routes. */
+export const usernameParamsSchema = z.object({ username: usernameSchema });
+
+/** Answer of a session revocation (`DELETE /api/users/{username}/sessions`, `POST /api/auth/logout-all`). */
+export const sessionRevocationResponseSchema = z.object({
+  /** Sessions ended. */
+  revoked: z.number().int().nonnegative(),
+});
+export type SessionRevocationResponse = z.infer<typeof sessionRevocationResponseSchema>;
 
 export const userListResponseSchema = z.object({ users: z.array(userSummarySchema) });
 export type UserListResponse = z.infer<typeof userListResponseSchema>;
@@ -312,7 +340,9 @@ export const areaQuerySchema = z.object({
   bbox: z
     .string()
     .transform((text) => text.split(',').map(Number))
-    .pipe(z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])),
+    .pipe(
+      z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)]),
+    ),
 });
 export type AreaQuery = z.infer<typeof areaQuerySchema>;
 

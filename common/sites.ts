@@ -40,8 +40,8 @@ export const siteSchema = z
     province: provinceSchema,
     /** Expected seconds between two reports (telemetry, or heartbeat for cameras); drives staleness. */
     reportingIntervalSec: z.number().int().positive().max(86_400),
-    /** Cameras only: where the latest JPEG snapshot is fetched over HTTP (never over MQTT). */
-    snapshotUrl: z.url().optional(),
+    /** Cameras only: where the latest JPEG snapshot is fetched over HTTP (never over MQTT); http(s) URLs only. */
+    snapshotUrl: z.url({ protocol: /^https?$/, error: 'use an http:// or https:// URL' }).optional(),
   })
   .strict()
   .superRefine((site, ctx) => {

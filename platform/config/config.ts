@@ -3,6 +3,7 @@
  * module that reads `process.env` (through `loadConfig(process.env)` in each main). On error every
  * `VAR: problem` is reported together so an operator fixes them in one go.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -119,6 +120,20 @@ export const configSchema = z.object({
     .default(12),
   /** Mark the session cookie `Secure` (enable behind HTTPS). */
   COOKIE_SECURE: booleanFromEnv.default(false),
+  /**
+   * Which reverse proxies in front of the web server to believe about the client's address
+   * (`X-Forwarded-For`), for login lock-outs and the audit log: `false` (none; default), the number
+   * of proxy hops (`1`), or a comma-separated list of their addresses/subnets and `loopback`,
+   * `linklocal`, `uniquelocal`. Never "trust everyone": a client could then pick its own address.
+   */
+  TRUST_PROXY: optionalString.pipe(
+    z
+      .string()
+      .refine(isTrustProxySetting, 'use false, a hop count (e.g. 1) or comma-separated proxy addresses/subnets (loopback, 10.0.0.0/8, …)')
+      .optional(),
+  ),
+  /** How long audit log entries are kept, days. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   /** Directory of seed files (sites). */
   SEEDS_DIR: z.string().min(1).default('./seeds'),
   /** Outgoing mail server for e-mail notifications, `smtp://user:pass@host:587` (STARTTLS) or `smtps://…:465`; unset = no e-mail. */
@@ -144,6 +159,34 @@ export const configSchema = z.object({
 });
 
 type RawConfig = z.infer<typeof configSchema>;
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `false`, a hop count, or a list of addresses, subnets (`10.0.0.0/8`, `fd00::/8`) and named ranges. */
+function isTrustProxySetting(value: string): boolean {
+  const text = value.trim();
+  if (text === 'false' || /^\d{1,2}$/.test(text)) return true;
+  return text.split(',').every((entry) => {
+    const item = entry.trim();
+    if (TRUST_PROXY_NAMES.has(item)) return true;
+    const [address = '', prefix, ...rest] = item.split('/');
+    if (rest.length > 0 || isIP(address) === 0) return false;
+    if (prefix === undefined) return true;
+    const bits = Number(prefix);
+    return /^\d{1,3}$/.test(prefix) && bits <= (isIP(address) === 4 ? 32 : 128);
+  });
+}
+
+/**
+ * Express's `trust proxy` value for TRUST_PROXY (validated by the schema): false, a hop count, or
+ * the list of trusted proxy addresses.
+ */
+export function trustProxyValue(setting: string | undefined): boolean | number | string[] {
+  const text = setting?.trim();
+  if (text === undefined || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((entry) => entry.trim());
+}
 
 /** Validated configuration with derived values filled in. */
 export interface Config extends Omit<RawConfig, 'MQTT_URL' | 'PUBLIC_URL' | 'INGEST_URL'> {

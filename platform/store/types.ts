@@ -10,6 +10,7 @@
 import type { Preset, RuleDefinitionInput, RuleRecord } from '../../common/alert-rules.js';
 import type { Alert, AlertSeverity, AlertState } from '../../common/alerts.js';
 import type { HistorySeries, Rejection, Role } from '../../common/api.js';
+import type { AuditAction, AuditDetail } from '../../common/audit.js';
 import type { MetricId } from '../../common/metrics.js';
 import type {
   ChannelStatus,
@@ -139,6 +140,34 @@ export interface UserRecord {
   readonly role: Role;
   /** Epoch ms. */
   readonly createdAt: number;
+  /** Epoch ms since when an admin has disabled the account (no login, no session); absent while enabled. */
+  readonly disabledAt?: number | undefined;
+}
+
+/** One audit log entry as stored (see common/audit.ts); never carries a secret. */
+export interface AuditRecord {
+  readonly id: string;
+  /** Epoch ms. */
+  readonly ts: number;
+  readonly actor: string;
+  readonly actorRole: string;
+  readonly action: AuditAction;
+  readonly target: string | null;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly requestId: string;
+  readonly detail: AuditDetail;
+}
+
+/** Which audit entries to list; every given filter applies; newest first. */
+export interface AuditRecordQuery {
+  /** Epoch ms, inclusive. */
+  readonly from?: number | undefined;
+  /** Epoch ms, exclusive. */
+  readonly to?: number | undefined;
+  readonly actor?: string | undefined;
+  readonly actions?: readonly AuditAction[] | undefined;
+  readonly limit: number;
 }
 
 export interface SessionRecord {
@@ -209,11 +238,21 @@ export interface RegistryStore {
   listUsers(): Promise<UserRecord[]>;
   /** Creates or replaces a user. */
   saveUser(user: UserRecord): Promise<void>;
+  /** Deletes a user and all their sessions; true when the user existed. */
+  deleteUser(username: string): Promise<boolean>;
   countUsers(): Promise<number>;
   saveSession(session: SessionRecord): Promise<void>;
   findSession(idHash: string): Promise<SessionRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  /** Ends every session of `username`; returns the id hashes of the sessions deleted. */
+  deleteUserSessions(username: string): Promise<string[]>;
   deleteExpiredSessions(nowMs: number): Promise<void>;
+  /** Appends entries to the audit log. */
+  appendAudit(entries: readonly AuditRecord[]): Promise<void>;
+  /** Audit entries matching `query`, newest first. */
+  listAudit(query: AuditRecordQuery): Promise<AuditRecord[]>;
+  /** Deletes audit entries older than `beforeMs` (epoch ms, retention). */
+  purgeAuditBefore(beforeMs: number): Promise<void>;
   /** Creates or replaces the site's last status. */
   saveSiteStatus(status: SiteStatusRecord): Promise<void>;
   listSiteStatuses(): Promise<SiteStatusRecord[]>;

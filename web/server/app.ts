@@ -1,9 +1,13 @@
 /**
- * Builds the express application: security headers, request ids, metrics, JSON bodies (64 kB at
- * most), the route table with its access checks, the browser app, and the one error handler.
+ * Builds the express application: security headers, request ids, metrics, the cross-site request
+ * check on state-changing API calls, JSON bodies (64 kB at most), the route table with its access
+ * checks, the browser app, and the one error handler. The client address (lock-outs, audit) honours
+ * TRUST_PROXY.
  */
 import express, { type Express, type RequestHandler } from 'express';
+import { trustProxyValue } from '../../platform/config/config.js';
 import { AppError } from '../../platform/errors.js';
+import { crossSiteRequestGuard } from './auth/origin-check.js';
 import { requireRole, requireSession } from './auth/require-auth.js';
 import type { WebContext } from './context.js';
 import { apiNotFound, errorMiddleware } from './errors/error-middleware.js';
@@ -47,10 +51,20 @@ export function createWebApp(options: WebAppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  app.set('trust proxy', trustProxyValue(ctx.config.TRUST_PROXY));
+
   app.use(requestId());
   app.use(httpMetrics(options.metrics));
   app.use(securityHeaders(options.csp));
   app.use('/api', noStore);
+  const csrfLog = ctx.logger.child({ module: 'csrf' });
+  app.use(
+    '/api',
+    crossSiteRequestGuard({ publicUrl: ctx.config.PUBLIC_URL }, (method, path, problem) => {
+      ctx.securityMetrics.crossSiteRefused.inc({ channel: 'http' });
+      csrfLog.warn({ method, path, problem }, 'cross-site request refused');
+    }),
+  );
   app.post('/api/sites', express.json({ limit: BULK_REGISTRATION_BODY_LIMIT }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 

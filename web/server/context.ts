@@ -2,18 +2,20 @@
  * What the routes need, gathered once by the web server: configuration, stores, the site catalog,
  * the live site state, sessions and a clock. Routes receive this instead of reaching for globals.
  */
-import type { RequestHandler } from 'express';
 import type { Health } from '../../common/api.js';
 import type { Config } from '../../platform/config/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Registry } from '../../platform/observability.js';
 import type { SiteDirectory } from '../../platform/sites/site-directory.js';
 import type { AlertingApi, DataStores, NotificationStore } from '../../platform/store/types.js';
+import type { AuditLog } from './audit-log.js';
 import type { CredentialChecker } from './auth/credentials.js';
+import type { LoginGuard } from './auth/login-guard.js';
 import type { SessionManager } from './auth/session.js';
 import type { SessionCookieSettings } from './auth/session-cookie.js';
 import type { ReadingRate } from './live/reading-rate.js';
 import type { SiteStateCache } from './live/site-state-cache.js';
+import type { SecurityMetrics } from './security-metrics.js';
 
 export interface WebContext {
   readonly config: Config;
@@ -25,8 +27,11 @@ export interface WebContext {
   readonly sessions: SessionManager;
   readonly credentials: CredentialChecker;
   readonly cookie: SessionCookieSettings;
-  /** Brute-force brake placed in front of the login route. */
-  readonly loginRateLimit: RequestHandler;
+  /** Brute-force brakes of the login route: lock-outs per (account, address), per address, slow-down per account. */
+  readonly loginGuard: LoginGuard;
+  /** Where routes record administrative actions (who, what, when, from where). */
+  readonly audit: AuditLog;
+  readonly securityMetrics: SecurityMetrics;
   readonly health: () => Promise<Health>;
   readonly version: string;
   /** Epoch ms. */

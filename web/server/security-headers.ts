@@ -15,6 +15,12 @@ export interface CspSources {
   readonly snapshotUrls: readonly string[];
   /** True when the app is served over HTTPS (adds HSTS and upgrade-insecure-requests). */
   readonly https: boolean;
+  /**
+   * Snapshot URLs of the sites registered now, read on every response (recomputed only when a new
+   * array is returned): cameras an admin registers while the server runs get their images allowed
+   * without a restart.
+   */
+  readonly currentSnapshotUrls?: () => readonly string[];
 }
 
 /**
@@ -50,8 +56,22 @@ export function imageSources(sources: CspSources): string[] {
   return ["'self'", 'data:', 'blob:', ...new Set(extra)];
 }
 
+/** The snapshot origins of `urls` not already in `fixed`, as one space-separated CSP value (`'self'` when none). */
+export function extraImageSources(urls: readonly string[], fixed: readonly string[]): string {
+  const extra = [...new Set(urls.map(originSource))].filter((source): source is string => source !== undefined && !fixed.includes(source));
+  return extra.length > 0 ? extra.join(' ') : "'self'";
+}
+
 /** helmet configured for the app; `x-powered-by` is removed by helmet too. */
 export function securityHeaders(sources: CspSources): RequestHandler {
+  const fixedImages = imageSources(sources);
+  const current = sources.currentSnapshotUrls;
+  let memo: { urls: readonly string[]; value: string } | undefined;
+  const currentImages = () => {
+    const urls = current?.() ?? [];
+    if (memo?.urls !== urls) memo = { urls, value: extraImageSources(urls, fixedImages) };
+    return memo.value;
+  };
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -61,7 +81,7 @@ export function securityHeaders(sources: CspSources): RequestHandler {
         scriptSrc: ["'self'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: imageSources(sources),
+        imgSrc: current ? [...fixedImages, currentImages] : fixedImages,
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import type { Site } from '../../common/sites.js';
 import type { Config } from '../../platform/config/config.js';
 import type { Component } from '../../platform/lifecycle.js';
 import type { Logger } from '../../platform/logger.js';
@@ -14,8 +15,9 @@ import type { Registry } from '../../platform/observability.js';
 import type { SiteDirectory } from '../../platform/sites/site-directory.js';
 import type { AlertingApi, DataStores, NotificationStore } from '../../platform/store/types.js';
 import { createWebApp } from './app.js';
+import { AuditLog } from './audit-log.js';
 import { CredentialChecker } from './auth/credentials.js';
-import { createLoginRateLimit, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimitSettings } from './auth/login-rate-limit.js';
+import { LoginGuard, type LoginGuardOverrides, type LoginRateLimitSettings, loginGuardSettings } from './auth/login-guard.js';
 import { SessionManager } from './auth/session.js';
 import type { WebContext } from './context.js';
 import { checkHealth } from './health.js';
@@ -25,10 +27,11 @@ import { SiteStateCache } from './live/site-state-cache.js';
 import { SocketGateway } from './live/socket-gateway.js';
 import { routeTable } from './routes/index.js';
 import type { ApiRoute } from './routes/route-spec.js';
+import { type SecurityMetrics, securityMetrics } from './security-metrics.js';
 import { type WebMetrics, webMetrics } from './web-metrics.js';
 
 export interface WebServerOptions {
-  /** Uses HTTP_HOST, HTTP_PORT (0 = any free port), PUBLIC_URL, SESSION_TTL_HOURS, COOKIE_SECURE, MAP_TILE_*, seedsDir, RETENTION_DAYS. */
+  /** Uses HTTP_HOST, HTTP_PORT (0 = any free port), PUBLIC_URL, SESSION_TTL_HOURS, COOKIE_SECURE, TRUST_PROXY, AUDIT_RETENTION_DAYS, MAP_TILE_*, seedsDir, RETENTION_DAYS. */
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -44,8 +47,14 @@ export interface WebServerOptions {
   readonly version: string;
   /** Epoch ms; injectable for tests. */
   readonly clock?: () => number;
-  /** Failed logins allowed per IP and window (default 10 per minute). */
+  /** Failed logins allowed per client address and window (default 20 per 15 minutes); shorthand for `loginGuard.ip`. */
   readonly loginRateLimit?: LoginRateLimitSettings;
+  /** Login lock-out and slow-down settings (auth/login-guard.ts); defaults otherwise. */
+  readonly loginGuard?: LoginGuardOverrides;
+  /** Socket.io events that may wait for a client that stopped reading before it is cut off (default 2,000; socket-gateway.ts). */
+  readonly maxQueuedSocketPackets?: number;
+  /** How long a client's transport may take nothing before it counts as stalled, ms (default 10,000; socket-gateway.ts). */
+  readonly socketStallMs?: number;
   /** How long a resolved session is trusted without asking the store, ms (default 5,000). */
   readonly sessionCacheMs?: number;
   /** Delay between MQTT reconnect attempts, ms (default 1,000). */
@@ -65,7 +74,6 @@ interface Running {
   readonly server: http.Server;
   readonly gateway: SocketGateway;
   readonly live: LiveStream;
-  readonly closeRateLimit: () => void;
   readonly purgeTimer: NodeJS.Timeout;
   readonly routes: readonly ApiRoute[];
   readonly app: Express;
@@ -76,12 +84,14 @@ export class WebServer implements Component {
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly metricSet: WebMetrics;
+  private readonly securityMetricSet: SecurityMetrics;
   private running: Running | undefined;
 
   constructor(private readonly options: WebServerOptions) {
     this.log = options.logger;
     this.clock = options.clock ?? Date.now;
     this.metricSet = webMetrics(options.metrics);
+    this.securityMetricSet = securityMetrics(options.metrics);
   }
 
   /** The bound port (useful with HTTP_PORT=0). Throws before start. */
@@ -131,6 +141,10 @@ export class WebServer implements Component {
       metrics: this.metricSet,
       clock: this.clock,
       siteLocation: (siteId) => sites.get(siteId),
+      originPolicy: { publicUrl: config.PUBLIC_URL },
+      securityMetrics: this.securityMetricSet,
+      ...(this.options.maxQueuedSocketPackets === undefined ? {} : { maxQueuedPackets: this.options.maxQueuedSocketPackets }),
+      ...(this.options.socketStallMs === undefined ? {} : { stallMs: this.options.socketStallMs }),
     });
     const readingRate = new ReadingRate(this.clock);
     const live = new LiveStream({
@@ -152,7 +166,11 @@ export class WebServer implements Component {
       },
       ...(this.options.mqttReconnectPeriodMs === undefined ? {} : { reconnectPeriodMs: this.options.mqttReconnectPeriodMs }),
     });
-    const rateLimit = createLoginRateLimit(this.options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, this.log.child({ module: 'auth' }));
+    const loginGuard = new LoginGuard(
+      loginGuardSettings({ ...this.options.loginGuard, ip: { ...this.options.loginRateLimit, ...this.options.loginGuard?.ip } }),
+      this.clock,
+    );
+    const audit = new AuditLog({ registry: stores.registry, logger: this.log, clock: this.clock, metrics: this.securityMetricSet });
     const ctx: WebContext = {
       config,
       logger: this.log,
@@ -163,7 +181,9 @@ export class WebServer implements Component {
       sessions,
       credentials,
       cookie: { secure: config.COOKIE_SECURE, maxAgeMs: sessions.ttlMs },
-      loginRateLimit: rateLimit.middleware,
+      loginGuard,
+      audit,
+      securityMetrics: this.securityMetricSet,
       health: () =>
         checkHealth({ stores, mqttConnected: () => live.connected, version: this.options.version, startedAt, clock: this.clock }),
       version: this.options.version,
@@ -181,6 +201,7 @@ export class WebServer implements Component {
       csp: {
         mapTileUrl: config.MAP_TILE_URL,
         snapshotUrls: sites.sites.flatMap((site) => (site.snapshotUrl ? [site.snapshotUrl] : [])),
+        currentSnapshotUrls: snapshotUrlsOf(sites),
         https: config.PUBLIC_URL.startsWith('https:'),
       },
     });
@@ -195,15 +216,16 @@ export class WebServer implements Component {
       await listen(server, config.HTTP_PORT, config.HTTP_HOST);
     } catch (error) {
       await gateway.close();
-      rateLimit.close();
       throw error;
     }
     live.start();
+    const auditRetentionMs = config.AUDIT_RETENTION_DAYS * 24 * 3600 * 1000;
     const purgeTimer = setInterval(() => {
       sessions.purgeExpired().catch((error: unknown) => this.log.warn({ err: error }, 'purging expired sessions failed'));
+      void audit.purge(auditRetentionMs);
     }, SESSION_PURGE_INTERVAL_MS);
     purgeTimer.unref();
-    this.running = { server, gateway, live, closeRateLimit: rateLimit.close, purgeTimer, routes, app };
+    this.running = { server, gateway, live, purgeTimer, routes, app };
     this.log.info({ url: this.url, publicUrl: config.PUBLIC_URL }, 'web server listening');
   }
 
@@ -212,7 +234,6 @@ export class WebServer implements Component {
     this.running = undefined;
     if (!running) return;
     clearInterval(running.purgeTimer);
-    running.closeRateLimit();
     await running.live.stop();
     const grace = setTimeout(() => running.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     grace.unref();
@@ -236,6 +257,16 @@ export class WebServer implements Component {
       this.log.warn({ err: error }, 'could not load the latest site state from the store; serving live data only');
     }
   }
+}
+
+/** The snapshot URLs of the directory's sites, as the same array until the site list changes. */
+function snapshotUrlsOf(sites: SiteDirectory): () => readonly string[] {
+  let memo: { sites: readonly Site[]; urls: readonly string[] } | undefined;
+  return () => {
+    const current = sites.sites;
+    if (memo?.sites !== current) memo = { sites: current, urls: current.flatMap((site) => (site.snapshotUrl ? [site.snapshotUrl] : [])) };
+    return memo.urls;
+  };
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -1,13 +1,17 @@
 /**
- * The registry (registered sites, device credentials, users, sessions, device status, dead-letter log) in the
+ * The registry (registered sites, device credentials, users, sessions, device status, dead-letter log, audit log) in the
  * embedded DuckDB database. Small keyed tables with upserts; the dead-letter log is numbered in
  * append order and trimmed to {@link DEAD_LETTER_CAPACITY} with one range delete per batch.
  */
+import type { DuckDBValue } from '@duckdb/node-api';
 import { type Rejection, ROLES } from '../../../common/api.js';
+import { AUDIT_ACTIONS, auditDetailSchema, MAX_AUDIT_LIST_LIMIT, MAX_AUDIT_USER_AGENT_CHARS } from '../../../common/audit.js';
 import { REJECTION_REASONS } from '../../../common/rejections.js';
 import { DEVICE_STATUSES, siteSchema } from '../../../common/sites.js';
 import { AppError } from '../../errors.js';
 import {
+  type AuditRecord,
+  type AuditRecordQuery,
   DEAD_LETTER_CAPACITY,
   type DeviceAccessChanges,
   type DeviceCredential,
@@ -46,6 +50,9 @@ function placeholders(rows: number, columns: number): string {
 function inList(count: number): string {
   return `(${Array.from({ length: count }, (_, i) => `$${i + 1}`).join(', ')})`;
 }
+
+/** Most audit entries one query returns. */
+const MAX_AUDIT_QUERY_LIMIT = MAX_AUDIT_LIST_LIMIT;
 
 /** The dead-letter log keeps at most this much of an offending payload (see common/api.ts). */
 const MAX_PAYLOAD_EXCERPT_CHARS = 512;
@@ -204,24 +211,12 @@ export class DuckDbRegistryStore implements RegistryStore {
 
   async findUser(username: string): Promise<UserRecord | undefined> {
     const [row] = await this.db.read('find_user', (s) => s.query('SELECT * FROM users WHERE username = $1', [username]));
-    return (
-      row && {
-        username: stringColumn(row, 'username'),
-        passwordHash: stringColumn(row, 'password_hash'),
-        role: enumColumn(row, 'role', ROLES),
-        createdAt: numberColumn(row, 'created_at'),
-      }
-    );
+    return row && toUserRecord(row);
   }
 
   async listUsers(): Promise<UserRecord[]> {
     const rows = await this.db.read('list_users', (s) => s.query('SELECT * FROM users ORDER BY username'));
-    return rows.map((row) => ({
-      username: stringColumn(row, 'username'),
-      passwordHash: stringColumn(row, 'password_hash'),
-      role: enumColumn(row, 'role', ROLES),
-      createdAt: numberColumn(row, 'created_at'),
-    }));
+    return rows.map(toUserRecord);
   }
 
   async saveUser(user: UserRecord): Promise<void> {
@@ -229,12 +224,32 @@ export class DuckDbRegistryStore implements RegistryStore {
     requireText(user.passwordHash, 'passwordHash');
     if (!ROLES.includes(user.role)) throw new AppError('bad_request', `role must be one of ${ROLES.join(', ')}`);
     requireEpochMs(user.createdAt, 'createdAt');
+    if (user.disabledAt !== undefined) requireEpochMs(user.disabledAt, 'disabledAt');
     await this.db.write('save_user', (s) =>
       s.execute(
-        `INSERT INTO users VALUES ($1, $2, $3, $4)
-         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, created_at = excluded.created_at`,
-        [user.username, user.passwordHash, user.role, BigInt(user.createdAt)],
+        `INSERT INTO users (username, password_hash, role, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role,
+           created_at = excluded.created_at, disabled_at = excluded.disabled_at`,
+        [
+          user.username,
+          user.passwordHash,
+          user.role,
+          BigInt(user.createdAt),
+          user.disabledAt === undefined ? null : BigInt(user.disabledAt),
+        ],
       ),
+    );
+  }
+
+  /** One transaction: the user and every session of theirs. */
+  async deleteUser(username: string): Promise<boolean> {
+    requireText(username, 'username');
+    return this.db.write('delete_user', (s) =>
+      s.transaction(async () => {
+        await s.execute('DELETE FROM sessions WHERE username = $1', [username]);
+        const deleted = await s.query('DELETE FROM users WHERE username = $1 RETURNING username', [username]);
+        return deleted.length > 0;
+      }),
     );
   }
 
@@ -276,9 +291,71 @@ export class DuckDbRegistryStore implements RegistryStore {
     await this.db.write('delete_session', (s) => s.execute('DELETE FROM sessions WHERE id_hash = $1', [idHash]));
   }
 
+  async deleteUserSessions(username: string): Promise<string[]> {
+    requireText(username, 'username');
+    const rows = await this.db.write('delete_user_sessions', (s) =>
+      s.query('DELETE FROM sessions WHERE username = $1 RETURNING id_hash', [username]),
+    );
+    return rows.map((row) => stringColumn(row, 'id_hash'));
+  }
+
   async deleteExpiredSessions(nowMs: number): Promise<void> {
     requireEpochMs(nowMs, 'nowMs');
     await this.db.write('delete_expired_sessions', (s) => s.execute('DELETE FROM sessions WHERE expires_at <= $1', [BigInt(nowMs)]));
+  }
+
+  async appendAudit(entries: readonly AuditRecord[]): Promise<void> {
+    const checked = entries.map(validateAuditRecord);
+    if (checked.length === 0) return;
+    await this.db.write('append_audit', (s) =>
+      s.transaction(async () => {
+        for (const chunk of chunks(checked, ROWS_PER_STATEMENT)) {
+          await s.execute(
+            `INSERT INTO audit_log (id, ts, actor, actor_role, action, target, ip, user_agent, request_id, detail)
+             VALUES ${placeholders(chunk.length, 10)}`,
+            chunk.flatMap((entry) => [
+              entry.id,
+              BigInt(entry.ts),
+              entry.actor,
+              entry.actorRole,
+              entry.action,
+              entry.target,
+              entry.ip,
+              entry.userAgent,
+              entry.requestId,
+              JSON.stringify(entry.detail),
+            ]),
+          );
+        }
+      }),
+    );
+  }
+
+  async listAudit(query: AuditRecordQuery): Promise<AuditRecord[]> {
+    if (!Number.isSafeInteger(query.limit) || query.limit < 1) throw new AppError('bad_request', 'limit must be a positive integer');
+    const conditions: string[] = [];
+    const params: DuckDBValue[] = [];
+    const bind = (value: DuckDBValue) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.from !== undefined) conditions.push(`ts >= ${bind(BigInt(Math.floor(query.from)))}`);
+    if (query.to !== undefined) conditions.push(`ts < ${bind(BigInt(Math.ceil(query.to)))}`);
+    if (query.actor !== undefined) conditions.push(`actor = ${bind(query.actor)}`);
+    if (query.actions !== undefined && query.actions.length > 0) {
+      conditions.push(`action IN (${query.actions.map((action) => bind(action)).join(', ')})`);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const limit = bind(Math.min(query.limit, MAX_AUDIT_QUERY_LIMIT));
+    const rows = await this.db.read('list_audit', (s) =>
+      s.query(`SELECT * FROM audit_log ${where} ORDER BY ts DESC, id DESC LIMIT ${limit}`, params),
+    );
+    return rows.map(toAuditRecord);
+  }
+
+  async purgeAuditBefore(beforeMs: number): Promise<void> {
+    requireEpochMs(beforeMs, 'beforeMs');
+    await this.db.write('purge_audit', (s) => s.execute('DELETE FROM audit_log WHERE ts < $1', [BigInt(beforeMs)]));
   }
 
   async saveSiteStatus(status: SiteStatusRecord): Promise<void> {
@@ -380,6 +457,51 @@ function toDeviceCredential(row: Row): DeviceCredential {
     ...(previousTokenHash === undefined || previousValidUntil === undefined ? {} : { previousTokenHash, previousValidUntil }),
     ...(siteDisabledAt === undefined ? {} : { siteDisabledAt }),
   };
+}
+
+function toUserRecord(row: Row): UserRecord {
+  const disabledAt = optionalNumberColumn(row, 'disabled_at');
+  return {
+    username: stringColumn(row, 'username'),
+    passwordHash: stringColumn(row, 'password_hash'),
+    role: enumColumn(row, 'role', ROLES),
+    createdAt: numberColumn(row, 'created_at'),
+    ...(disabledAt === undefined ? {} : { disabledAt }),
+  };
+}
+
+function toAuditRecord(row: Row): AuditRecord {
+  const detail = auditDetailSchema.safeParse(JSON.parse(stringColumn(row, 'detail')));
+  return {
+    id: stringColumn(row, 'id'),
+    ts: numberColumn(row, 'ts'),
+    actor: stringColumn(row, 'actor'),
+    actorRole: stringColumn(row, 'actor_role'),
+    action: enumColumn(row, 'action', AUDIT_ACTIONS),
+    target: optionalStringColumn(row, 'target') ?? null,
+    ip: stringColumn(row, 'ip'),
+    userAgent: stringColumn(row, 'user_agent'),
+    requestId: stringColumn(row, 'request_id'),
+    detail: detail.success ? detail.data : {},
+  };
+}
+
+function validateAuditRecord(entry: AuditRecord, index: number): AuditRecord {
+  const problem = !AUDIT_ACTIONS.includes(entry.action)
+    ? `action must be one of ${AUDIT_ACTIONS.join(', ')}`
+    : typeof entry.ts !== 'number' || !Number.isSafeInteger(entry.ts) || entry.ts < 0
+      ? 'ts must be epoch ms'
+      : [entry.id, entry.actor, entry.actorRole].some((value) => typeof value !== 'string' || value.length === 0)
+        ? 'id, actor and actorRole must be non-empty strings'
+        : [entry.ip, entry.userAgent, entry.requestId].some((value) => typeof value !== 'string')
+          ? 'ip, userAgent and requestId must be strings'
+          : entry.target !== null && typeof entry.target !== 'string'
+            ? 'target must be a string or null'
+            : !auditDetailSchema.safeParse(entry.detail).success
+              ? 'detail must map short keys to short strings, numbers, booleans or null'
+              : undefined;
+  if (problem) throw new AppError('bad_request', `audit entry ${index}: ${problem}`);
+  return { ...entry, userAgent: entry.userAgent.slice(0, MAX_AUDIT_USER_AGENT_CHARS) };
 }
 
 function toRejection(row: Row): Rejection {

@@ -191,6 +191,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'operators: audit log and disabled accounts',
+    sql: `
+      ALTER TABLE users ADD COLUMN disabled_at BIGINT;  -- epoch ms; null while the account is enabled
+      CREATE TABLE audit_log (
+        id VARCHAR PRIMARY KEY,
+        ts BIGINT NOT NULL,           -- epoch ms
+        actor VARCHAR NOT NULL,       -- username
+        actor_role VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,      -- common/audit.ts AUDIT_ACTIONS
+        target VARCHAR,
+        ip VARCHAR NOT NULL,
+        user_agent VARCHAR NOT NULL,
+        request_id VARCHAR NOT NULL,
+        detail VARCHAR NOT NULL       -- JSON: common/audit.ts auditDetailSchema; never a secret
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

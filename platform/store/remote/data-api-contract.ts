@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { presetSchema, ruleDefinitionSchema, ruleRecordSchema } from '../../../common/alert-rules.js';
 import { ALERT_SEVERITIES, ALERT_STATES, alertSchema, MAX_ALERT_LIST_LIMIT } from '../../../common/alerts.js';
 import { historySeriesSchema, ROLES, rejectionSchema } from '../../../common/api.js';
+import { AUDIT_ACTIONS, auditDetailSchema, MAX_AUDIT_LIST_LIMIT, MAX_AUDIT_USER_AGENT_CHARS } from '../../../common/audit.js';
 import { METRIC_IDS } from '../../../common/metrics.js';
 import {
   channelStatusSchema,
@@ -79,7 +80,34 @@ const deviceAccessChangesSchema = z.object({
   credentials: z.array(deviceCredentialSchema),
 });
 
-const userRecordSchema = z.object({ username: text, passwordHash: text, role: z.enum(ROLES), createdAt: epochMsSchema });
+const userRecordSchema = z.object({
+  username: text,
+  passwordHash: text,
+  role: z.enum(ROLES),
+  createdAt: epochMsSchema,
+  disabledAt: epochMsSchema.optional(),
+});
+
+const auditRecordSchema = z.object({
+  id: text,
+  ts: epochMsSchema,
+  actor: text,
+  actorRole: text,
+  action: z.enum(AUDIT_ACTIONS),
+  target: z.string().max(1_000).nullable(),
+  ip: z.string().max(100),
+  userAgent: z.string().max(MAX_AUDIT_USER_AGENT_CHARS),
+  requestId: z.string().max(200),
+  detail: auditDetailSchema,
+});
+
+const auditRecordQuerySchema = z.object({
+  from: z.number().int().optional(),
+  to: z.number().int().optional(),
+  actor: text.optional(),
+  actions: z.array(z.enum(AUDIT_ACTIONS)).max(AUDIT_ACTIONS.length).optional(),
+  limit: z.number().int().min(1).max(MAX_AUDIT_LIST_LIMIT),
+});
 
 const sessionRecordSchema = z.object({ idHash: text, username: text, createdAt: epochMsSchema, expiresAt: epochMsSchema });
 
@@ -131,11 +159,16 @@ export const DATA_API = {
     findUser: { args: z.tuple([text]), result: userRecordSchema.optional() },
     listUsers: { args: z.tuple([]), result: z.array(userRecordSchema) },
     saveUser: { args: z.tuple([userRecordSchema]), result: nothing },
+    deleteUser: { args: z.tuple([text]), result: z.boolean() },
     countUsers: { args: z.tuple([]), result: z.number().int().nonnegative() },
     saveSession: { args: z.tuple([sessionRecordSchema]), result: nothing },
     findSession: { args: z.tuple([text]), result: sessionRecordSchema.optional() },
     deleteSession: { args: z.tuple([text]), result: nothing },
+    deleteUserSessions: { args: z.tuple([text]), result: z.array(text) },
     deleteExpiredSessions: { args: z.tuple([epochMsSchema]), result: nothing },
+    appendAudit: { args: z.tuple([z.array(auditRecordSchema).max(10_000)]), result: nothing },
+    listAudit: { args: z.tuple([auditRecordQuerySchema]), result: z.array(auditRecordSchema) },
+    purgeAuditBefore: { args: z.tuple([epochMsSchema]), result: nothing },
     saveSiteStatus: { args: z.tuple([siteStatusRecordSchema]), result: nothing },
     listSiteStatuses: { args: z.tuple([]), result: z.array(siteStatusRecordSchema) },
     addRejections: { args: z.tuple([z.array(rejectionSchema)]), result: nothing },

@@ -1,4 +1,5 @@
 /** Browser entry: Leaflet's stylesheet from the npm package (no CDN), the app's styles, the React root. */
+import './zod-without-eval.js';
 import 'leaflet/dist/leaflet.css';
 import './styles.css';
 import './map/basemap.css';

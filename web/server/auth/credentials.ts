@@ -1,7 +1,7 @@
 /**
  * Password check with the same cost for unknown users and wrong passwords: an unknown username is
  * verified against a dummy hash of the same scrypt cost, so response time does not reveal which
- * usernames exist.
+ * usernames exist. A disabled account is refused like a wrong password.
  */
 import type { UserInfo } from '../../../common/api.js';
 import { generateSecret, hashSecret, PASSWORD_COST, verifySecret } from '../../../platform/security/secret-hash.js';
@@ -17,11 +17,14 @@ export class CredentialChecker {
     await this.dummy();
   }
 
-  /** The user when `password` is theirs; undefined for an unknown user or a wrong password alike. */
+  /**
+   * The user when `password` is theirs and the account is enabled; undefined for an unknown user,
+   * a wrong password or a disabled account alike (same answer, same cost).
+   */
   async check(username: string, password: string): Promise<UserInfo | undefined> {
     const user = await this.registry.findUser(username);
     const matches = await verifySecret(password, user?.passwordHash ?? (await this.dummy()));
-    return user && matches ? { username: user.username, role: user.role } : undefined;
+    return user && matches && user.disabledAt === undefined ? { username: user.username, role: user.role } : undefined;
   }
 
   private dummy(): Promise<string> {

@@ -2,7 +2,8 @@
  * Login sessions. The browser holds a random 256-bit id in an httpOnly cookie; the store keeps only
  * its SHA-256 (a leaked database cannot be replayed as cookies). Lookups are cached in memory for a
  * few seconds because every REST call and socket handshake resolves the session; ending a session
- * drops it from the cache at once and tells listeners (the socket gateway disconnects its sockets).
+ * (logout, log out everywhere, an admin's revocation) drops it from the cache at once and tells
+ * listeners (the socket gateway disconnects its sockets). A disabled user has no valid session.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { UserInfo } from '../../../common/api.js';
@@ -18,7 +19,9 @@ export interface AuthInfo {
 }
 
 export interface SessionManagerOptions {
-  readonly registry: Pick<RegistryStore, 'saveSession' | 'findSession' | 'deleteSession' | 'findUser' | 'deleteExpiredSessions'>;
+  /** `deleteUserSessions` is needed by {@link SessionManager.revokeUser} only. */
+  readonly registry: Pick<RegistryStore, 'saveSession' | 'findSession' | 'deleteSession' | 'findUser' | 'deleteExpiredSessions'> &
+    Partial<Pick<RegistryStore, 'deleteUserSessions'>>;
   /** Session lifetime, ms. */
   readonly ttlMs: number;
   /** Epoch ms. */
@@ -71,10 +74,18 @@ export class SessionManager {
     return { sessionId, auth };
   }
 
-  /** The session's caller, or undefined when the id is unknown, expired, or its user is gone. */
+  /** The session's caller, or undefined when the id is unknown, expired, or its user is gone or disabled. */
   async resolve(sessionId: string | undefined): Promise<AuthInfo | undefined> {
     if (sessionId === undefined || !SESSION_ID_FORMAT.test(sessionId)) return undefined;
-    const idHash = hashSessionId(sessionId);
+    return this.resolveHash(hashSessionId(sessionId));
+  }
+
+  /**
+   * Like {@link resolve}, by the session's id hash (what sockets remember): the socket gateway
+   * re-checks its sessions with it, so a session ended elsewhere (another web process) still ends
+   * its sockets.
+   */
+  async resolveHash(idHash: string): Promise<AuthInfo | undefined> {
     const now = this.options.clock();
     const cached = this.cache.get(idHash);
     if (cached && cached.freshUntil > now && cached.auth.expiresAt > now) return cached.auth;
@@ -87,7 +98,7 @@ export class SessionManager {
       return undefined;
     }
     const user = await this.options.registry.findUser(session.username);
-    if (!user) return undefined;
+    if (!user || user.disabledAt !== undefined) return undefined;
     const auth: AuthInfo = { user: { username: user.username, role: user.role }, sessionIdHash: idHash, expiresAt: session.expiresAt };
     this.remember(auth, now);
     return auth;
@@ -102,6 +113,26 @@ export class SessionManager {
     for (const listener of this.endListeners) listener(idHash);
   }
 
+  /**
+   * Ends every session of `username` (log out everywhere; an admin revoking a user; a user who was
+   * changed, disabled or deleted): deletes them from the store, forgets them here and tells the
+   * listeners, so their sockets are disconnected at once. Returns how many sessions the store held.
+   */
+  async revokeUser(username: string): Promise<number> {
+    const deleteUserSessions = this.options.registry.deleteUserSessions;
+    if (!deleteUserSessions) throw new Error('this session store cannot revoke the sessions of a user');
+    const ended = new Set(await deleteUserSessions.call(this.options.registry, username));
+    const stored = ended.size;
+    for (const [idHash, entry] of this.cache) {
+      if (entry.auth.user.username === username) {
+        this.cache.delete(idHash);
+        ended.add(idHash);
+      }
+    }
+    for (const idHash of ended) for (const listener of this.endListeners) listener(idHash);
+    return stored;
+  }
+
   /** Deletes expired sessions from the store and the cache (run periodically). */
   async purgeExpired(): Promise<void> {
     const now = this.options.clock();
@@ -111,7 +142,7 @@ export class SessionManager {
     await this.options.registry.deleteExpiredSessions(now);
   }
 
-  /** Calls `listener` with the session's id hash whenever a session is ended by logout. */
+  /** Calls `listener` with the session's id hash whenever a session is ended by logout or revocation. */
   onEnd(listener: (sessionIdHash: string) => void): () => void {
     this.endListeners.add(listener);
     return () => this.endListeners.delete(listener);

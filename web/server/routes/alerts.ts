@@ -120,10 +120,15 @@ export function alertRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.conflict,
         ...alertingUnavailable,
       },
-      handle: async ({ params, body, auth, res }) => {
+      handle: async ({ params, body, auth, req, res }) => {
         const by = usernameOf(auth);
         const alert = await alertsOf(ctx).acknowledge(params.id, by, body.comment);
         log.info({ alertId: alert.id, siteId: alert.siteId, by }, 'alert acknowledged');
+        await ctx.audit.record(req, res, {
+          action: 'alert.acknowledge',
+          target: alert.id,
+          detail: { siteId: alert.siteId, ruleId: alert.ruleId, withComment: body.comment !== undefined },
+        });
         sendJson(res, 200, alertSchema, alert);
       },
     }),
@@ -145,8 +150,13 @@ export function alertRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.conflict,
         ...alertingUnavailable,
       },
-      handle: async ({ params, body, auth, res }) => {
+      handle: async ({ params, body, auth, req, res }) => {
         const alert = await alertsOf(ctx).comment(params.id, usernameOf(auth), body.text);
+        await ctx.audit.record(req, res, {
+          action: 'alert.comment',
+          target: alert.id,
+          detail: { siteId: alert.siteId, ruleId: alert.ruleId },
+        });
         sendJson(res, 200, alertSchema, alert);
       },
     }),

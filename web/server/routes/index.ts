@@ -3,7 +3,9 @@
  * express and openapi.ts documents it, so a route cannot exist undocumented.
  */
 import type { WebContext } from '../context.js';
+import { accountRoutes } from './accounts.js';
 import { alertRoutes } from './alerts.js';
+import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { basemapRoutes } from './basemap.js';
 import { ingestRoutes } from './ingest.js';
@@ -30,6 +32,8 @@ export function routeTable(ctx: WebContext): ApiRoute[] {
     ...basemapRoutes(ctx),
     ...replayRoutes(ctx),
     ...userRoutes(ctx),
+    ...accountRoutes(ctx),
+    ...auditRoutes(ctx),
     ...subscriptionRoutes(ctx),
     ...notificationRoutes(ctx),
     ...openApiRoutes(() => routes, ctx.version),

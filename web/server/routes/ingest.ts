@@ -1,4 +1,4 @@
-/** Ingest diagnostics: the dead-letter log of refused messages with totals per reason. */
+/** Ingest diagnostics: the dead-letter log of refused messages with totals per reason (operators and admins). */
 import { rejectionListResponseSchema, rejectionsQuerySchema } from '../../../common/api.js';
 import type { WebContext } from '../context.js';
 import { errorResponses } from './common-responses.js';
@@ -10,14 +10,16 @@ export function ingestRoutes(ctx: WebContext): ApiRoute[] {
       method: 'get',
       path: '/api/ingest/rejections',
       operationId: 'listRejections',
-      summary: 'Messages ingest refused (newest first) and totals per reason',
+      summary: 'Messages ingest refused (newest first) and totals per reason — operators and admins',
+      description: 'Device diagnostics with excerpts of what devices sent: for operations staff, not for viewers.',
       tag: 'ingest',
-      access: 'session',
+      access: 'operator',
       query: rejectionsQuerySchema,
       responses: {
         200: { description: 'Dead-letter entries and totals', schema: rejectionListResponseSchema },
         ...errorResponses.validation,
         ...errorResponses.unauthenticated,
+        ...errorResponses.forbidden,
       },
       handle: async ({ query, res }) => {
         const [rejections, totals] = await Promise.all([

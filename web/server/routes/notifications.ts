@@ -113,9 +113,14 @@ export function notificationRoutes(ctx: WebContext): ApiRoute[] {
         409: { description: '`conflict`: the delivery is not dead', schema: errorResponses.conflict[409].schema },
         ...notifierUnavailable,
       },
-      handle: async ({ params, auth, res }) => {
+      handle: async ({ params, auth, req, res }) => {
         const delivery = await notificationsOf(ctx).retryDelivery(params.id);
         log.info({ deliveryId: delivery.id, by: auth?.user.username }, 'dead notification re-queued');
+        await ctx.audit.record(req, res, {
+          action: 'outbox.retry',
+          target: delivery.id,
+          detail: { owner: delivery.username, channel: delivery.channel, alertId: delivery.alertId },
+        });
         sendJson(res, 200, deliverySchema, delivery);
       },
     }),

@@ -6,6 +6,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { apiErrorBodySchema } from '../../../common/errors.js';
 import { authOf } from '../auth/require-auth.js';
 import type { AuthInfo } from '../auth/session.js';
 import { parseInput } from '../validation.js';
@@ -79,7 +80,18 @@ function parseOptional<S extends z.ZodType | undefined>(schema: S, value: unknow
   return (schema === undefined ? undefined : parseInput(schema, value, part)) as Parsed<S>;
 }
 
-/** Turns a definition into an {@link ApiRoute} whose handler validates params, query and body first. */
+/** Every state-changing route may answer this (the cross-site request check in auth/origin-check.ts). */
+const CROSS_SITE_REFUSAL: Readonly<Record<number, ResponseSpec>> = {
+  403: {
+    description: '`forbidden`: the role is not allowed, or a cross-site request was refused (`Origin`/`Referer` of another site)',
+    schema: apiErrorBodySchema,
+  },
+};
+
+/**
+ * Turns a definition into an {@link ApiRoute} whose handler validates params, query and body first.
+ * Non-GET routes document the cross-site refusal (403) whether or not they declare one.
+ */
 export function defineRoute<
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
@@ -102,7 +114,7 @@ export function defineRoute<
     params: definition.params,
     query: definition.query,
     body: definition.body,
-    responses: definition.responses,
+    responses: definition.method === 'get' ? definition.responses : { ...CROSS_SITE_REFUSAL, ...definition.responses },
     before: definition.before ?? [],
     handler,
   };

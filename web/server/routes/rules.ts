@@ -78,10 +78,11 @@ export function ruleRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.conflict,
         ...alertingUnavailable,
       },
-      handle: async ({ body, auth, res }) => {
+      handle: async ({ body, auth, req, res }) => {
         const by = usernameOf(auth);
         const record = await alertsOf(ctx).createRule(body, by);
         log.info({ ruleId: record.rule.id, by }, 'alert rule created');
+        await ctx.audit.record(req, res, { action: 'rule.create', target: record.rule.id, detail: { enabled: record.rule.enabled } });
         sendJson(res, 201, ruleRecordSchema, record);
       },
     }),
@@ -104,10 +105,11 @@ export function ruleRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.notFound,
         ...alertingUnavailable,
       },
-      handle: async ({ params, body, auth, res }) => {
+      handle: async ({ params, body, auth, req, res }) => {
         const by = usernameOf(auth);
         const record = await alertsOf(ctx).updateRule(params.id, body, by);
         log.info({ ruleId: params.id, by }, 'alert rule replaced');
+        await ctx.audit.record(req, res, { action: 'rule.update', target: params.id, detail: { enabled: record.rule.enabled } });
         sendJson(res, 200, ruleRecordSchema, record);
       },
     }),
@@ -129,10 +131,11 @@ export function ruleRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.conflict,
         ...alertingUnavailable,
       },
-      handle: async ({ params, auth, res }) => {
+      handle: async ({ params, auth, req, res }) => {
         const by = usernameOf(auth);
         await alertsOf(ctx).deleteRule(params.id, by);
         log.info({ ruleId: params.id, by }, 'alert rule deleted');
+        await ctx.audit.record(req, res, { action: 'rule.delete', target: params.id });
         res.status(204).end();
       },
     }),

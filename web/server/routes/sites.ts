@@ -79,7 +79,7 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.forbidden,
         ...errorResponses.conflict,
       },
-      handle: async ({ body, auth, res }) => {
+      handle: async ({ body, auth, req, res }) => {
         const request = 'sites' in body ? body : { sites: [body], issueTokens: false };
         await ctx.sites.register(request.sites);
         const ids = request.sites.map((site) => site.id);
@@ -87,6 +87,11 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
         const tokens = request.issueTokens
           ? await Promise.all(ids.map((id) => issueDeviceToken(ctx.stores.registry, id, ctx.clock())))
           : undefined;
+        await ctx.audit.record(req, res, {
+          action: 'site.register',
+          target: ids.length === 1 ? (ids[0] ?? null) : null,
+          detail: { count: ids.length, first: ids[0] ?? null, last: ids.at(-1) ?? null, tokensIssued: tokens !== undefined },
+        });
         sendJson(res, 201, registerSitesResponseSchema, { registered: ids, ...(tokens ? { tokens } : {}) });
       },
     }),
@@ -107,10 +112,11 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.notFound,
         ...errorResponses.conflict,
       },
-      handle: async ({ params, auth, res }) => {
+      handle: async ({ params, auth, req, res }) => {
         const site = siteOr404(params.id);
         await ctx.sites.remove([site.id]);
         log.info({ siteId: site.id, by: auth?.user.username }, 'site removed');
+        await ctx.audit.record(req, res, { action: 'site.remove', target: site.id, detail: { name: site.name.slice(0, 200) } });
         res.status(204).end();
       },
     }),
@@ -209,11 +215,12 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.forbidden,
         ...errorResponses.notFound,
       },
-      handle: async ({ params, query, auth, res }) => {
+      handle: async ({ params, query, auth, req, res }) => {
         const site = siteOr404(params.id);
         const graceMinutes = query.graceMinutes ?? ctx.config.DEVICE_TOKEN_GRACE_MINUTES;
         const issued = await issueDeviceToken(ctx.stores.registry, site.id, ctx.clock(), { graceMs: graceMinutes * MINUTE_MS });
         log.info({ siteId: site.id, graceMinutes, by: auth?.user.username }, 'device token issued');
+        await ctx.audit.record(req, res, { action: 'site.token_issue', target: site.id, detail: { graceMinutes } });
         sendJson(res, 201, deviceTokenResponseSchema, issued);
       },
     }),
@@ -241,10 +248,11 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
           ...errorResponses.forbidden,
           ...errorResponses.notFound,
         },
-        handle: async ({ params, auth, res }) => {
+        handle: async ({ params, auth, req, res }) => {
           const site = siteOr404(params.id);
           const entry = await ctx.sites.setEnabled(site.id, action === 'enable');
           log.info({ siteId: site.id, by: auth?.user.username }, action === 'enable' ? 'site enabled' : 'site disabled');
+          await ctx.audit.record(req, res, { action: action === 'enable' ? 'site.enable' : 'site.disable', target: site.id });
           sendJson(res, 200, siteAccessResponseSchema, {
             siteId: site.id,
             enabled: entry.disabledAt === undefined,

@@ -65,7 +65,7 @@ export function subscriptionRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.conflict,
         ...notifierUnavailable,
       },
-      handle: async ({ body, auth, res }) => {
+      handle: async ({ body, auth, req, res }) => {
         const caller = callerOf(auth);
         const { username, ...input } = body;
         const owner = username ?? caller.user.username;
@@ -78,6 +78,9 @@ export function subscriptionRoutes(ctx: WebContext): ApiRoute[] {
         requireWebhookRole(input.channels, caller);
         const subscription = await notificationsOf(ctx).createSubscription(owner, input);
         log.info({ id: subscription.id, owner, by: caller.user.username, scope: subscription.scope.type }, 'subscription created');
+        if (owner !== caller.user.username) {
+          await ctx.audit.record(req, res, { action: 'subscription.create', target: subscription.id, detail: { owner } });
+        }
         sendJson(res, 201, subscriptionSchema, subscription);
       },
     }),
@@ -117,13 +120,20 @@ export function subscriptionRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.notFound,
         ...notifierUnavailable,
       },
-      handle: async ({ params, body, auth, res }) => {
+      handle: async ({ params, body, auth, req, res }) => {
         const caller = callerOf(auth);
         const store = notificationsOf(ctx);
         await ownedSubscription(store, params.id, caller);
         requireWebhookRole(body.channels, caller);
         const subscription = await store.updateSubscription(params.id, body);
         log.info({ id: subscription.id, owner: subscription.username, by: caller.user.username }, 'subscription updated');
+        if (subscription.username !== caller.user.username) {
+          await ctx.audit.record(req, res, {
+            action: 'subscription.update',
+            target: subscription.id,
+            detail: { owner: subscription.username },
+          });
+        }
         sendJson(res, 200, subscriptionSchema, subscription);
       },
     }),
@@ -142,12 +152,19 @@ export function subscriptionRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.notFound,
         ...notifierUnavailable,
       },
-      handle: async ({ params, auth, res }) => {
+      handle: async ({ params, auth, req, res }) => {
         const caller = callerOf(auth);
         const store = notificationsOf(ctx);
         const subscription = await ownedSubscription(store, params.id, caller);
         if (!(await store.deleteSubscription(params.id))) throw notFound(`Subscription ${params.id}`);
         log.info({ id: subscription.id, owner: subscription.username, by: caller.user.username }, 'subscription deleted');
+        if (subscription.username !== caller.user.username) {
+          await ctx.audit.record(req, res, {
+            action: 'subscription.delete',
+            target: subscription.id,
+            detail: { owner: subscription.username },
+          });
+        }
         res.status(204).end();
       },
     }),

@@ -7,6 +7,7 @@ import { createUserRequestSchema, userListResponseSchema, userSummarySchema } fr
 import { AppError } from '../../../platform/errors.js';
 import { hashSecret, PASSWORD_COST } from '../../../platform/security/secret-hash.js';
 import type { WebContext } from '../context.js';
+import { userSummary } from './accounts.js';
 import { errorResponses } from './common-responses.js';
 import { type ApiRoute, defineRoute, sendJson } from './route-spec.js';
 
@@ -17,7 +18,7 @@ export function userRoutes(ctx: WebContext): ApiRoute[] {
       method: 'get',
       path: '/api/users',
       operationId: 'listUsers',
-      summary: 'Every user with their role — admin only',
+      summary: 'Every user with their role and whether the account is disabled — admin only',
       tag: 'users',
       access: 'admin',
       responses: {
@@ -27,9 +28,7 @@ export function userRoutes(ctx: WebContext): ApiRoute[] {
       },
       handle: async ({ res }) => {
         const users = await ctx.stores.registry.listUsers();
-        sendJson(res, 200, userListResponseSchema, {
-          users: users.map((user) => ({ username: user.username, role: user.role, createdAt: user.createdAt })),
-        });
+        sendJson(res, 200, userListResponseSchema, { users: users.map(userSummary) });
       },
     }),
     defineRoute({
@@ -48,7 +47,7 @@ export function userRoutes(ctx: WebContext): ApiRoute[] {
         ...errorResponses.forbidden,
         ...errorResponses.conflict,
       },
-      handle: async ({ body, auth, res }) => {
+      handle: async ({ body, auth, req, res }) => {
         const { registry } = ctx.stores;
         if (await registry.findUser(body.username)) throw new AppError('conflict', `user ${body.username} already exists`);
         const user = {
@@ -59,6 +58,7 @@ export function userRoutes(ctx: WebContext): ApiRoute[] {
         };
         await registry.saveUser(user);
         log.info({ username: user.username, role: user.role, by: auth?.user.username }, 'user created');
+        await ctx.audit.record(req, res, { action: 'user.create', target: user.username, detail: { role: user.role } });
         sendJson(res, 201, userSummarySchema, { username: user.username, role: user.role, createdAt: user.createdAt });
       },
     }),

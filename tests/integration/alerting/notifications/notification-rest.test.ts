@@ -30,7 +30,8 @@ const SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
 const ADMIN = { username: 'admin', password: 'test-admin-password' };
 const OFFICER = { username: 'officer.hg', password: 'officer-password-1', role: 'viewer' } as const;
 const OPERATOR = { username: 'operator1', password: 'operator-password-1', role: 'operator' } as const;
-const MY_ROUTES = /^\/api\/(users|subscriptions|notifications)/;
+// `/api/users` itself (list, create); the account lifecycle under `/api/users/{username}` is covered by tests/integration/security/operators-sessions.test.ts.
+const MY_ROUTES = /^\/api\/(users$|subscriptions|notifications)/;
 
 interface Seen {
   readonly method: string;
