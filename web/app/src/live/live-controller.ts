@@ -70,7 +70,10 @@ export class LiveController {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Starts (or restarts after {@link stop}: React's StrictMode mounts effects twice in development). */
   start(): void {
+    this.stopped = false;
+    this.aborter = new AbortController();
     void this.reload();
     this.connect();
     this.timers.push(setInterval(() => this.flush(), FLUSH_MS));
