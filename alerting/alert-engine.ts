@@ -273,7 +273,9 @@ export class AlertEngine implements Component, AlertingApi, AlertInputs {
           for (const rule of rules.bySampledMetric.get(metric) ?? []) this.apply(site, rule, input, at);
         }
         facts.lastReadingTs = Math.max(facts.lastReadingTs ?? reading.ts, reading.ts);
-        facts.lastSeen = Math.max(facts.lastSeen ?? reading.ts, reading.ts);
+        // Heard from now, whatever the measurement time: a device backfilling or replaying old
+        // readings is online (offline detection is about arrival, not about sample timestamps).
+        facts.lastSeen = Math.max(facts.lastSeen ?? at, at);
         touched.set(site.id, site);
       }
       for (const site of touched.values()) this.applyFacts(site, at);

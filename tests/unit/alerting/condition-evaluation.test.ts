@@ -203,6 +203,19 @@ describe('offline', () => {
     expect(harness.open()).toHaveLength(1);
   });
 
+  it('counts a device replaying old readings as heard from now, not silent since their timestamps', async () => {
+    const wqOffline = rule({ id: 'wq-offline', condition: 'offline', scope: { kind: 'water-quality' }, afterIntervals: 3 });
+    harness = await EngineHarness.start({ rules: [wqOffline] });
+    await harness.advance(HOUR);
+    for (let i = 0; i < 5; i++) {
+      harness.read(WQ, { do: 5 }, -16 * HOUR + i * 5 * MINUTE);
+      await harness.advance(30 * SECOND);
+    }
+    expect(harness.open()).toEqual([]);
+    await harness.advance(3 * MINUTE);
+    expect(harness.open()).toHaveLength(1);
+  });
+
   it('stays quiet during maintenance', async () => {
     harness = await EngineHarness.start({ rules: [cameraOffline] });
     harness.status(CAM, 'maintenance');
