@@ -11,49 +11,29 @@ import type { Alert, AlertChange, AlertListResponse } from '../../../common/aler
 import type { DeviceTokenResponse } from '../../../common/api.js';
 import { topics } from '../../../common/topics.js';
 import { ApiClient } from '../../support/api-client.js';
-import { freePorts } from '../../support/ports.js';
-import { ServiceProcess } from '../../support/service-process.js';
+import { SPLIT_ADMIN_PASSWORD, SplitDeployment } from '../../support/split-deployment.js';
 import { makeTempDir } from '../../support/test-config.js';
 import { waitFor } from '../../support/wait.js';
 import { doRule, writeSeeds } from './alerting-fixture.js';
 
 const SITE = 'HG-WQ-01';
 const temp = makeTempDir('mekong-ioc-alert-split-');
-let services: ServiceProcess[] = [];
-let env: Record<string, string>;
 
-beforeAll(async () => {
-  const [mqttPort, httpPort, ingestPort, brokerPort] = (await freePorts(4)) as [number, number, number, number];
-  env = {
-    DATA_DIR: temp.dir,
-    SEEDS_DIR: writeSeeds(temp.dir, [doRule('do-low', [SITE], 0.3, 0.3)]),
-    MQTT_PORT: String(mqttPort),
-    HTTP_PORT: String(httpPort),
-    INGEST_HTTP_PORT: String(ingestPort),
-    BROKER_HTTP_PORT: String(brokerPort),
-    SIMULATE: 'false',
-    ADMIN_PASSWORD: 'split-admin-password',
-    LOG_LEVEL: 'info',
-  };
-  const ingest = new ServiceProcess('ingest/main.ts', env);
-  const broker = new ServiceProcess('broker/main.ts', env);
-  const web = new ServiceProcess('web/server/main.ts', env);
-  services = [ingest, broker, web];
-  for (const service of services) service.start();
-  await Promise.all([ingest.waitForLog(/ingest ready/), broker.waitForLog(/broker ready/), web.waitForLog(/web ready/)]);
-}, 90_000);
+const deployment = new SplitDeployment(temp.dir, { SEEDS_DIR: writeSeeds(temp.dir, [doRule('do-low', [SITE], 0.3, 0.3)]) });
+
+beforeAll(() => deployment.start(), 90_000);
 
 afterAll(async () => {
-  const codes = await Promise.all([...services].reverse().map((service) => service.stop()));
+  const codes = await deployment.stop();
   temp.cleanup();
   expect(codes).toEqual([0, 0, 0]);
 });
 
 describe('split processes: the alert engine in ingest, REST and socket.io in web', () => {
   it('raises, streams, acknowledges and re-rules across processes', async () => {
-    const webUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
+    const webUrl = deployment.webUrl;
     const api = new ApiClient(webUrl);
-    await waitFor(() => api.login('admin', 'split-admin-password').then(() => true));
+    await waitFor(() => api.login('admin', SPLIT_ADMIN_PASSWORD).then(() => true));
     const { token } = await api.post<DeviceTokenResponse>(`/api/sites/${SITE}/token`);
 
     const socket = io(webUrl, { extraHeaders: { cookie: api.cookie }, transports: ['websocket'] });
@@ -65,9 +45,7 @@ describe('split processes: the alert engine in ingest, REST and socket.io in web
     });
 
     const device = await waitFor(() =>
-      mqtt
-        .connectAsync(`mqtt://127.0.0.1:${env.MQTT_PORT}`, { username: SITE, password: token, reconnectPeriod: 0 })
-        .catch(() => undefined),
+      mqtt.connectAsync(deployment.mqttUrl, { username: SITE, password: token, reconnectPeriod: 0 }).catch(() => undefined),
     );
     await device.publishAsync(topics.telemetry(SITE), JSON.stringify({ values: { do: 2.2 } }), { qos: 1 });
 

@@ -10,57 +10,40 @@ import type { DeviceTokenResponse, LatestValue, SiteSummary } from '../../../com
 import type { LiveReading } from '../../../common/socket-events.js';
 import { topics } from '../../../common/topics.js';
 import { ApiClient } from '../../support/api-client.js';
-import { freePorts } from '../../support/ports.js';
-import { ServiceProcess } from '../../support/service-process.js';
+import { SPLIT_ADMIN_PASSWORD, SplitDeployment } from '../../support/split-deployment.js';
 import { makeTempDir } from '../../support/test-config.js';
 import { waitFor } from '../../support/wait.js';
 
 const temp = makeTempDir();
-let services: ServiceProcess[] = [];
-let env: Record<string, string>;
 
-beforeAll(async () => {
-  const [mqttPort, httpPort, ingestPort, brokerPort] = (await freePorts(4)) as [number, number, number, number];
-  env = {
-    DATA_DIR: temp.dir,
-    MQTT_PORT: String(mqttPort),
-    HTTP_PORT: String(httpPort),
-    INGEST_HTTP_PORT: String(ingestPort),
-    BROKER_HTTP_PORT: String(brokerPort),
-    SIMULATE: 'false',
-    ADMIN_PASSWORD: 'split-admin-password',
-    LOG_LEVEL: 'info',
-  };
-  const ingest = new ServiceProcess('ingest/main.ts', env);
-  const broker = new ServiceProcess('broker/main.ts', env);
-  const web = new ServiceProcess('web/server/main.ts', env);
-  services = [ingest, broker, web];
-  for (const service of services) service.start();
-  await Promise.all([ingest.waitForLog(/ingest ready/), broker.waitForLog(/broker ready/), web.waitForLog(/web ready/)]);
-}, 90_000);
+const deployment = new SplitDeployment(temp.dir);
+
+beforeAll(() => deployment.start(), 90_000);
 
 afterAll(async () => {
-  const codes = await Promise.all([...services].reverse().map((service) => service.stop()));
+  const codes = await deployment.stop();
   temp.cleanup();
   expect(codes).toEqual([0, 0, 0]);
 });
 
 describe('split processes: broker, ingest and web each alone', () => {
   it('serves a device reading from MQTT to REST and socket.io across three processes', async () => {
-    const webUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
+    const webUrl = deployment.webUrl;
     const api = new ApiClient(webUrl);
     // Web may be up before ingest answers; the first admin exists once the data service does.
-    await waitFor(() => api.login('admin', 'split-admin-password').then(() => true));
+    await waitFor(() => api.login('admin', SPLIT_ADMIN_PASSWORD).then(() => true));
     const { token } = await api.post<DeviceTokenResponse>('/api/sites/HG-SAL-01/token');
 
     const socket = io(webUrl, { extraHeaders: { cookie: api.cookie }, transports: ['websocket'] });
     const live: LiveReading[] = [];
     socket.on('reading', (reading) => live.push(reading));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
 
     const device = await waitFor(() =>
-      mqtt
-        .connectAsync(`mqtt://127.0.0.1:${env.MQTT_PORT}`, { username: 'HG-SAL-01', password: token, reconnectPeriod: 0 })
-        .catch(() => undefined),
+      mqtt.connectAsync(deployment.mqttUrl, { username: 'HG-SAL-01', password: token, reconnectPeriod: 0 }).catch(() => undefined),
     );
     const ts = Date.now() - 1000;
     await device.publishAsync(topics.telemetry('HG-SAL-01'), JSON.stringify({ ts, values: { salinity: 1.25, water_level: 0.4 } }), {
