@@ -56,7 +56,7 @@ export interface E2eResult {
 /** The rate search; a second store variant starts from the first one's result (`hint`) and takes fewer steps. */
 function plan(quick: boolean, hint: number | undefined): SearchPlan {
   const startRate = hint === undefined ? (quick ? 2_000 : 1_000) : Math.max(500, roundRate(hint / 2));
-  return { startRate, factor: 2, maxRate: 80_000, minRate: 100, resolution: 0.15, maxSteps: hint === undefined ? (quick ? 5 : 7) : 5 };
+  return { startRate, factor: 2, maxRate: 80_000, minRate: 100, resolution: 0.15, maxSteps: hint === undefined ? (quick ? 5 : 7) : 4 };
 }
 
 /** Where the platform of a variant keeps readings. */
@@ -71,7 +71,7 @@ async function storeBackend(
   const { child, info } = await context.children.startNode<{ url: string; pid: number }>({
     name: 'e2e-victoria-metrics',
     script: 'bench/targets/victoria-target.ts',
-    args: [context.options.victoriaMetrics],
+    args: [context.options.victoriaMetrics, context.children.tempDir('mekong-bench-vm-')],
     cpu: TARGET_CPU,
   });
   return {
@@ -147,7 +147,7 @@ async function runVariant(context: BenchContext, store: StoreVariant, hint?: num
     if (connect.failed > 0) throw new Error(`${connect.failed} devices could not connect: ${connect.errors.join('; ')}`);
     progress(`e2e (${store}): ${connect.connected} devices connected in ${(connect.ms / 1000).toFixed(1)} s`);
 
-    const step: Omit<StepArgs, 'rate'> = { durationMs: quick ? 2_000 : 4_000, drainMs: 10_000, qos: 1, sampleMs: 250 };
+    const step: Omit<StepArgs, 'rate'> = { durationMs: quick ? 2_000 : 3_000, drainMs: 10_000, qos: 1, sampleMs: 250 };
     const search = await searchMaxRate({
       label: `e2e ${store}`,
       loadgen: context.loadgen,

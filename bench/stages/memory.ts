@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { FILE_DESCRIPTOR_RESERVE } from '../../broker/open-file-limit.js';
 import { type BenchContext, LOADGEN_CPU, profiled, TARGET_CPU } from '../context.js';
 import type { BrokerTargetInfo } from '../load/bench-sites.js';
 import type { ConnectResult, E2eDevice } from '../load/protocol.js';
@@ -19,11 +20,12 @@ import { median } from '../stats/series.js';
 import { baseEnvironment, login, metricTotal, platformSecrets, registerDevices, scrapeMetrics, startService } from './platform-api.js';
 
 /**
- * File descriptors a broker process needs besides its device connections: stdio, listeners, and
- * above all its HTTP connections to ingest's data API, one per credential lookup in flight during
- * the connection storm (with less, lookups fail with EMFILE and devices get CONNACK 3).
+ * File descriptors a broker process needs besides its device connections. The broker itself caps
+ * device connections at its open-file limit minus FILE_DESCRIPTOR_RESERVE (broker/open-file-limit.ts,
+ * for its store and its connections to ingest) and answers CONNACK 3 beyond; a little more keeps
+ * every benchmark device under that cap.
  */
-const FD_HEADROOM = 500;
+const FD_HEADROOM = FILE_DESCRIPTOR_RESERVE + 88;
 /** Idle connections each load-generator process holds at most (it has the same open-file limit). */
 const CONNECTIONS_PER_LOADGEN = 10_000;
 /** Sites per registration request in split mode (each token is a data-API call and a store transaction). */
@@ -82,14 +84,14 @@ async function steadyRssMb(pid: number, samples = 5, intervalMs = 200): Promise<
 /** How many idle connections one process can hold here: the open-file limit minus headroom. */
 export function deviceCap(
   requested: number,
-  hardLimit: number,
+  openFileLimit: number,
   headroom = FD_HEADROOM,
 ): { devices: number; cappedBecause: string | undefined } {
-  const cap = Math.floor((hardLimit - headroom) / 50) * 50;
+  const cap = Math.floor((openFileLimit - headroom) / 100) * 100;
   if (requested <= cap) return { devices: requested, cappedBecause: undefined };
   return {
     devices: cap,
-    cappedBecause: `the per-process open-file limit is ${hardLimit} (ulimit -Hn; raising it needs CAP_SYS_RESOURCE), so the broker can hold ${cap} device connections beside its own files and its connections to ingest`,
+    cappedBecause: `the per-process open-file limit is ${openFileLimit} (ulimit -n; here also the hard limit, and raising that needs CAP_SYS_RESOURCE) and the broker keeps ${FILE_DESCRIPTOR_RESERVE} of them for its store and its connections to ingest`,
   };
 }
 
@@ -242,13 +244,13 @@ async function measureComparison(
       ? await context.children.startNode<BrokerTargetInfo>({
           name: 'memory-aedes',
           script: 'bench/targets/broker-target.ts',
-          args: ['aedes', '1'],
+          args: ['aedes', '1', context.children.tempDir('mekong-bench-broker-')],
           cpu: TARGET_CPU,
         })
       : await context.children.startNode<BrokerTargetInfo>({
           name: 'memory-mosquitto',
           script: 'bench/targets/mosquitto-target.ts',
-          args: [context.options.mosquitto, '1'],
+          args: [context.options.mosquitto, '1', context.children.tempDir('mekong-bench-mosquitto-')],
           cpu: TARGET_CPU,
         });
   try {
@@ -276,7 +278,7 @@ async function measureComparison(
 
 export async function runMemoryStage(context: BenchContext): Promise<MemoryResult> {
   const requested = context.options.quick ? Math.min(2_000, context.options.devices) : context.options.devices;
-  const { devices: count, cappedBecause } = deviceCap(requested, openFileLimits().hard);
+  const { devices: count, cappedBecause } = deviceCap(requested, openFileLimits().soft);
   if (cappedBecause)
     progress(`memory: ${count.toLocaleString('en-US')} devices instead of ${requested.toLocaleString('en-US')}: ${cappedBecause}`);
   const extra: ManagedChild[] = [];

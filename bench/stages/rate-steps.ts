@@ -84,16 +84,34 @@ export function describeStep(label: string, step: JudgedStep): string {
 
 /** Longest wait for an overloaded target to work off its backlog between steps, ms. */
 const SETTLE_TIMEOUT_MS = 30_000;
+/** The same when the target can be restarted instead (a collapsed broker drains its backlog for minutes), ms. */
+const SETTLE_BEFORE_RESTART_MS = 10_000;
 
-/** Waits until the target has delivered what a failed step left queued (see step-runner.ts settle). */
-async function settleAfter(loadgen: ManagedChild, stepMethod: string, label: string): Promise<void> {
+/**
+ * Waits until the target has delivered what a failed step left queued (see step-runner.ts
+ * settle). A target still busy with it after the wait is restarted when `restart` is given, so the
+ * next step does not measure the previous one's backlog.
+ */
+async function settleAfter(
+  loadgen: ManagedChild,
+  stepMethod: string,
+  label: string,
+  restart: (() => Promise<void>) | undefined,
+): Promise<void> {
   const prefix = stepMethod.slice(0, stepMethod.lastIndexOf('.'));
+  const timeoutMs = restart ? SETTLE_BEFORE_RESTART_MS : SETTLE_TIMEOUT_MS;
   const result = await loadgen.call<{ waitedMs: number; settled: boolean }>(
     `${prefix}.settle`,
-    { quietMs: 1_000, timeoutMs: SETTLE_TIMEOUT_MS },
-    SETTLE_TIMEOUT_MS + 10_000,
+    { quietMs: 1_000, timeoutMs },
+    timeoutMs + 10_000,
   );
-  if (!result.settled) progress(`${label}: still delivering the previous step's backlog after ${SETTLE_TIMEOUT_MS / 1000} s; measuring on`);
+  if (result.settled) return;
+  if (restart) {
+    progress(`${label}: still delivering the previous step's backlog after ${timeoutMs / 1000} s; restarting the target`);
+    await restart();
+  } else {
+    progress(`${label}: still delivering the previous step's backlog after ${timeoutMs / 1000} s; measuring on`);
+  }
 }
 
 export async function searchMaxRate(options: {
@@ -106,6 +124,8 @@ export async function searchMaxRate(options: {
   readonly step: Omit<StepArgs, 'rate'>;
   /** A step run first and not judged, so JIT compilation and caches warm up before the first measurement. */
   readonly warmup?: { readonly rate: number; readonly durationMs: number };
+  /** Replaces a target stuck with a failed step's backlog by a fresh one (see {@link settleAfter}). */
+  readonly restart?: () => Promise<void>;
 }): Promise<SearchResult> {
   let warmupSent = 0;
   if (options.warmup) {
@@ -127,7 +147,7 @@ export async function searchMaxRate(options: {
     );
     const step = judged(result, options.criteria);
     progress(describeStep(options.label, step));
-    if (step.delivered < step.sent) await settleAfter(options.loadgen, options.method, options.label);
+    if (step.delivered < step.sent) await settleAfter(options.loadgen, options.method, options.label, options.restart);
     return step;
   };
   for (let rate = nextRate(options.plan, history); rate !== undefined; rate = nextRate(options.plan, history)) {

@@ -92,7 +92,7 @@ interface Timing {
 function timing(quick: boolean): Timing {
   return quick
     ? { stepMs: 1_500, latencyMs: 2_000, overloadMs: 6_000, drainMs: 3_000 }
-    : { stepMs: 2_500, latencyMs: 3_000, overloadMs: 15_000, drainMs: 5_000 };
+    : { stepMs: 2_500, latencyMs: 5_000, overloadMs: 15_000, drainMs: 5_000 };
 }
 
 /**
@@ -100,8 +100,8 @@ function timing(quick: boolean): Timing {
  * per message, so it will not be much higher, and starting near it saves steps.
  */
 function searchPlan(quick: boolean, hint: number | undefined): SearchPlan {
-  const startRate = Math.max(quick ? 4_000 : 2_500, hint === undefined ? 0 : roundRate(hint / 2));
-  return { startRate, factor: 2, maxRate: 160_000, minRate: 250, resolution: 0.15, maxSteps: quick ? 6 : 7 };
+  const startRate = Math.max(quick ? 4_000 : 5_000, hint === undefined ? 0 : roundRate(hint / 2));
+  return { startRate, factor: 2, maxRate: 160_000, minRate: 250, resolution: 0.15, maxSteps: quick ? 6 : 8 };
 }
 
 async function startBroker(context: BenchContext, kind: BrokerKind): Promise<{ child: ManagedChild; info: BrokerTargetInfo }> {
@@ -110,37 +110,74 @@ async function startBroker(context: BenchContext, kind: BrokerKind): Promise<{ c
     return context.children.startNode<BrokerTargetInfo>({
       name: 'relay-mosquitto',
       script: 'bench/targets/mosquitto-target.ts',
-      args: [context.options.mosquitto, devices],
+      args: [context.options.mosquitto, devices, context.children.tempDir('mekong-bench-mosquitto-')],
       cpu: TARGET_CPU,
     });
   }
   return context.children.startNode<BrokerTargetInfo>({
     name: `relay-${kind}`,
     script: 'bench/targets/broker-target.ts',
-    args: [kind === 'ours' ? 'ioc' : 'aedes', devices],
+    args: [kind === 'ours' ? 'ioc' : 'aedes', devices, context.children.tempDir('mekong-bench-broker-')],
     cpu: TARGET_CPU,
   });
 }
 
-/** Runs `measure` profiled (with --profile) unless the target is not a Node process. */
-function maybeProfiled<T>(
-  context: BenchContext,
-  kind: BrokerKind,
-  target: ManagedChild,
-  label: string,
-  measure: () => Promise<T>,
-): Promise<T> {
-  return kind === 'mosquitto' ? measure() : profiled(context, target, label, measure);
+/** The broker under test; replaced by {@link RelayTarget.restart} when a collapsed broker cannot work off its backlog. */
+class RelayTarget {
+  private constructor(
+    private readonly context: BenchContext,
+    readonly kind: BrokerKind,
+    private child: ManagedChild,
+    readonly connect: ConnectResult,
+  ) {}
+
+  static async start(context: BenchContext, kind: BrokerKind): Promise<RelayTarget> {
+    const { child, info } = await startBroker(context, kind);
+    try {
+      return new RelayTarget(context, kind, child, await connectPublishers(context, kind, info));
+    } catch (error) {
+      await child.stop();
+      throw error;
+    }
+  }
+
+  /** Stops the broker, starts a fresh one with the same devices, and reconnects the load. */
+  async restart(): Promise<void> {
+    await this.context.loadgen.call('relay.disconnect', null, 60_000);
+    await this.child.stop();
+    const { child, info } = await startBroker(this.context, this.kind);
+    this.child = child;
+    await connectPublishers(this.context, this.kind, info);
+    // A short unjudged step so the next measured one does not meet a cold JIT.
+    await this.context.loadgen.call('relay.step', { rate: 2_000, durationMs: 1_500, drainMs: 2_000, qos: 0, sampleMs: 250 }, 60_000);
+  }
+
+  /** Runs `measure` profiled (with --profile) unless the broker is not a Node process. */
+  profiled<T>(label: string, measure: () => Promise<T>): Promise<T> {
+    return this.kind === 'mosquitto' ? measure() : profiled(this.context, this.child, label, measure);
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
 }
 
-async function measureQos(
-  context: BenchContext,
-  kind: BrokerKind,
-  target: ManagedChild,
-  qos: 0 | 1,
-  t: Timing,
-  hint?: number,
-): Promise<QosRelayResult> {
+/** Connects the load generator's publishers and subscriber to a broker; throws when any publisher is refused. */
+async function connectPublishers(context: BenchContext, kind: BrokerKind, info: BrokerTargetInfo): Promise<ConnectResult> {
+  const connect = await context.loadgen.call<ConnectResult>(
+    'relay.connect',
+    { broker: info, publishers: context.options.publishers, payloadBytes: PAYLOAD_BYTES },
+    180_000,
+  );
+  progress(
+    `relay ${kind}: ${connect.connected} publishers connected in ${(connect.ms / 1000).toFixed(1)} s${connect.failed ? `, ${connect.failed} failed: ${connect.errors.join('; ')}` : ''}`,
+  );
+  if (connect.failed > 0) throw new Error(`${connect.failed} publishers could not connect to ${kind}: ${connect.errors.join('; ')}`);
+  return connect;
+}
+
+async function measureQos(context: BenchContext, target: RelayTarget, qos: 0 | 1, t: Timing, hint?: number): Promise<QosRelayResult> {
+  const kind = target.kind;
   const label = `relay ${kind} QoS ${qos}`;
   const step: Omit<StepArgs, 'rate'> = { durationMs: t.stepMs, drainMs: t.drainMs, qos, sampleMs: 250 };
   const search = await searchMaxRate({
@@ -148,12 +185,13 @@ async function measureQos(
     loadgen: context.loadgen,
     method: 'relay.step',
     plan: searchPlan(context.options.quick, hint),
+    restart: () => target.restart(),
     criteria: RELAY_CRITERIA,
     step,
     // The first search warms the broker up (JIT); the second finds it warm.
     ...(qos === 0 ? { warmup: { rate: 2_000, durationMs: t.stepMs } } : {}),
   });
-  const latencyStep = await maybeProfiled(context, kind, target, `qos${qos}-${LATENCY_RATE}`, () =>
+  const latencyStep = await target.profiled(`qos${qos}-${LATENCY_RATE}`, () =>
     context.loadgen.call<StepResult>(
       'relay.step',
       { ...step, durationMs: t.latencyMs, rate: LATENCY_RATE },
@@ -165,15 +203,9 @@ async function measureQos(
   return { ...search, atLatencyRate };
 }
 
-async function measureOverload(
-  context: BenchContext,
-  kind: BrokerKind,
-  target: ManagedChild,
-  sustainedRate: number,
-  t: Timing,
-): Promise<OverloadResult> {
+async function measureOverload(context: BenchContext, target: RelayTarget, sustainedRate: number, t: Timing): Promise<OverloadResult> {
   const offeredRate = 2 * sustainedRate;
-  const result = await maybeProfiled(context, kind, target, 'overload', () =>
+  const result = await target.profiled('overload', () =>
     context.loadgen.call<StepResult>(
       'relay.step',
       // The broker is stopped right after: no need to wait for its backlog.
@@ -224,22 +256,14 @@ export function summariseOverload(result: StepResult, sustainedRate: number): Ov
 
 async function measureBroker(context: BenchContext, kind: BrokerKind, t: Timing): Promise<BrokerRelayResult> {
   progress(`relay: starting ${BROKER_LABELS[kind]}`);
-  const { child, info } = await startBroker(context, kind);
+  const target = await RelayTarget.start(context, kind);
   try {
-    const connect = await context.loadgen.call<ConnectResult>(
-      'relay.connect',
-      { broker: info, publishers: context.options.publishers, payloadBytes: PAYLOAD_BYTES },
-      180_000,
-    );
-    progress(
-      `relay ${kind}: ${connect.connected} publishers connected in ${(connect.ms / 1000).toFixed(1)} s${connect.failed ? `, ${connect.failed} failed: ${connect.errors.join('; ')}` : ''}`,
-    );
-    if (connect.failed > 0) throw new Error(`${connect.failed} publishers could not connect to ${kind}: ${connect.errors.join('; ')}`);
-    const qos0 = await measureQos(context, kind, child, 0, t);
-    const qos1 = await measureQos(context, kind, child, 1, t, qos0.maxSustained);
+    const connect = target.connect;
+    const qos0 = await measureQos(context, target, 0, t);
+    const qos1 = await measureQos(context, target, 1, t, qos0.maxSustained);
     let overload: OverloadResult | undefined;
     if (qos1.maxSustained !== undefined) {
-      overload = await measureOverload(context, kind, child, qos1.maxSustained, t);
+      overload = await measureOverload(context, target, qos1.maxSustained, t);
       progress(
         `relay ${kind} overload ${overload.offeredRate.toLocaleString('en-US')}/s offered: delivered ${Math.round(overload.deliveredRate).toLocaleString('en-US')}/s (${(100 * overload.deliveredFraction).toFixed(0)} % of sustainable), worst second ${Math.round(overload.worstSecondRate).toLocaleString('en-US')}/s, RSS ${overload.rssStartMb.toFixed(0)} → ${overload.rssPeakMb.toFixed(0)} MB`,
       );
@@ -248,7 +272,7 @@ async function measureBroker(context: BenchContext, kind: BrokerKind, t: Timing)
     await context.loadgen.call('relay.disconnect', null, 60_000);
     return { broker: kind, label: BROKER_LABELS[kind], connect, qos0, qos1, overload, closedConnections: status.closedConnections };
   } finally {
-    await child.stop();
+    await target.stop();
   }
 }
 

@@ -22,7 +22,11 @@ export async function runStoreStage(context: BenchContext): Promise<StoreResult>
   progress(
     `store: seeding ${args.sites} sites × ${args.days} days of 1-minute readings (${(args.sites * args.days * 1440 * 4).toLocaleString('en-US')} rows)`,
   );
-  const { child } = await context.children.startNode({ name: 'store', script: 'bench/targets/store-target.ts' });
+  const { child } = await context.children.startNode({
+    name: 'store',
+    script: 'bench/targets/store-target.ts',
+    args: [context.children.tempDir('mekong-bench-store-')],
+  });
   try {
     const result = await child.call<StoreBenchResult>('run', args, 600_000);
     progress(

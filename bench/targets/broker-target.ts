@@ -4,11 +4,11 @@
  * embedded store (`device count` sites); `aedes` is plain Aedes with no hooks. Both listen on a
  * loopback port 0 with TCP_NODELAY, and report the endpoints the load generator needs.
  *
- * Usage: broker-target.ts <ioc|aedes> <device count>
+ * Usage: broker-target.ts <ioc|aedes> <device count> <work directory>
+ * (the work directory holds ours' credential store; the benchmark creates and removes it).
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Aedes } from 'aedes';
 import { IocBroker } from '../../broker/broker.js';
@@ -30,13 +30,16 @@ const ISSUE_CONCURRENCY = 8;
 
 const kind = process.argv[2];
 const deviceCount = Number(process.argv[3] ?? '1000');
-if (kind !== 'ioc' && kind !== 'aedes') throw new Error(`usage: broker-target.ts <ioc|aedes> <device count>, got ${kind}`);
+const workDir = process.argv[4] ?? '';
+if ((kind !== 'ioc' && kind !== 'aedes') || workDir === '') {
+  throw new Error(`usage: broker-target.ts <ioc|aedes> <device count> <work directory>, got ${process.argv.slice(2).join(' ')}`);
+}
 
 const logger = createRootLogger('bench-broker', { LOG_LEVEL: 'warn', LOG_FORMAT: 'json' });
 let stopTarget: () => Promise<void> = async () => undefined;
 
 async function startIoc(): Promise<BrokerTargetInfo> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mekong-bench-broker-'));
+  const dir = fs.mkdtempSync(path.join(workDir, 'broker-'));
   const metrics = createMetricsRegistry('broker');
   const stores = new DuckDbDataStores({ file: path.join(dir, 'bench.duckdb'), logger, metrics });
   let broker: IocBroker | undefined;

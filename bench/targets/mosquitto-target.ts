@@ -4,7 +4,7 @@
  * anonymous access, no persistence, TCP_NODELAY, and queue limits raised so QoS 1 is never
  * dropped (defaults: 1,000 queued and 20 in flight per client).
  *
- * Usage: mosquitto-target.ts <binary> <device count>
+ * Usage: mosquitto-target.ts <binary> <device count> <work directory>
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +19,7 @@ import { serveRpc } from '../proc/rpc.js';
 const HOST = '127.0.0.1';
 const binary = process.argv[2] ?? '/usr/sbin/mosquitto';
 const deviceCount = Number(process.argv[3] ?? '1000');
+const workDir = process.argv[4] ?? os.tmpdir();
 
 let mosquitto: ChildProcess | undefined;
 let dir: string | undefined;
@@ -59,7 +60,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 }
 
 async function start(): Promise<BrokerTargetInfo> {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mekong-bench-mosquitto-'));
+  dir = fs.mkdtempSync(path.join(workDir, 'mosquitto-'));
   const port = await freePort();
   const configFile = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(configFile, mosquittoConfig(port));

@@ -3,6 +3,8 @@
  * of sites through `DuckDbDataStores.writeReadings` in ingest-sized batches (timing the inserts),
  * then times the history query a chart makes: one site, one metric, 7 days, downsampled to at most
  * MAX_HISTORY_POINTS buckets.
+ *
+ * Usage: store-target.ts <work directory> (the benchmark creates and removes it)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -160,7 +162,7 @@ async function run(args: StoreBenchArgs): Promise<StoreBenchResult> {
 
 serveRpc({
   start: async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mekong-bench-store-'));
+    dir = fs.mkdtempSync(path.join(process.argv[2] ?? os.tmpdir(), 'store-'));
     stores = new DuckDbDataStores({
       file: path.join(dir, 'bench.duckdb'),
       logger: silentLogger(),

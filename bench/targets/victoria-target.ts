@@ -3,7 +3,7 @@
  * STORE=influx, run by a small Node parent that owns its lifecycle: a temporary data directory, a
  * free loopback port, ready once `/health` answers.
  *
- * Usage: victoria-target.ts <binary>
+ * Usage: victoria-target.ts <binary> <work directory>
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import { freePort } from '../proc/free-port.js';
 import { serveRpc } from '../proc/rpc.js';
 
 const binary = process.argv[2] ?? '/usr/bin/victoria-metrics';
+const workDir = process.argv[3] ?? os.tmpdir();
 let server: ChildProcess | undefined;
 let dir: string | undefined;
 
@@ -32,7 +33,7 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
 
 serveRpc({
   start: async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mekong-bench-vm-'));
+    dir = fs.mkdtempSync(path.join(workDir, 'victoria-metrics-'));
     const port = await freePort();
     server = spawn(binary, [`-storageDataPath=${dir}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=WARN', '-retentionPeriod=100y'], {
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -175,7 +175,7 @@ describe('memory stage helpers', () => {
   it('caps idle connections by the open-file limit and says why', () => {
     expect(deviceCap(2_000, 20_000)).toEqual({ devices: 2_000, cappedBecause: undefined });
     const capped = deviceCap(20_000, 20_000);
-    expect(capped.devices).toBe(19_500);
+    expect(capped.devices).toBe(19_400);
     expect(capped.cappedBecause).toContain('20000');
   });
 
