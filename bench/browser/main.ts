@@ -9,7 +9,8 @@
  * over 50 ms in steady state at 20,000 sites and 1,000 updates/s.
  *
  *   tsx bench/browser/main.ts [--sites 20000] [--rate 1000] [--warmup 10] [--measure 30]
- *                             [--path direct|ingest] [--profile] [--chromium /usr/bin/chromium]
+ *                             [--path direct|ingest] [--profile] [--trace]
+ *                             [--chromium /usr/bin/chromium]
  *
  * Prints a table and writes bench/results/browser-<timestamp>.json.
  */
@@ -17,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { topics } from '../../common/topics.js';
 import { loadConfig } from '../../platform/config/config.js';
 import { silentLogger } from '../../platform/logger.js';
@@ -25,6 +26,7 @@ import { createPlatform } from '../../platform/platform.js';
 import { SERVICE_USERS } from '../../platform/security/service-credentials.js';
 import { loadReading, loadSites } from './load-sites.js';
 import type { PageGlobals } from './page-globals.js';
+import { longTaskBreakdowns } from './trace-long-tasks.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -46,6 +48,8 @@ interface Options {
   path: 'direct' | 'ingest';
   /** Record a CPU profile of each measured window (bench/results/browser-profile-*.cpuprofile). */
   profile: boolean;
+  /** Record a Chromium trace of each measured window and print what its long tasks spent time on. */
+  trace: boolean;
 }
 
 interface CpuProfile {
@@ -85,6 +89,7 @@ function parseOptions(argv: readonly string[]): Options {
     measureSec: Number(value('measure', '30')),
     chromium: value('chromium', '/usr/bin/chromium'),
     profile: argv.includes('--profile'),
+    trace: argv.includes('--trace'),
     path: value('path', 'direct') === 'ingest' ? 'ingest' : 'direct',
   };
 }
@@ -128,7 +133,7 @@ async function sample(page: Page): Promise<Sample> {
   });
 }
 
-async function measureView(page: Page, view: string, options: Options): Promise<ViewResult> {
+async function measureView(page: Page, view: string, options: Options, browser: Browser): Promise<ViewResult> {
   await page.waitForTimeout(options.warmupSec * 1000);
   await page.evaluate(() => (globalThis as PageGlobals).__iocMap?.resetStats());
   const before = await sample(page);
@@ -137,7 +142,23 @@ async function measureView(page: Page, view: string, options: Options): Promise<
     await profiler.send('Profiler.enable');
     await profiler.send('Profiler.start');
   }
+  const traceFile = path.join(ROOT, 'bench/results', `browser-trace-${view.replace(/\W+/g, '-')}.json`);
+  if (options.trace) {
+    fs.mkdirSync(path.dirname(traceFile), { recursive: true });
+    await browser.startTracing(page, {
+      path: traceFile,
+      categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8.execute', 'gpu'],
+    });
+  }
   await page.waitForTimeout(options.measureSec * 1000);
+  if (options.trace) {
+    await browser.stopTracing();
+    const breakdowns = longTaskBreakdowns(JSON.parse(fs.readFileSync(traceFile, 'utf8')));
+    for (const task of breakdowns.slice(0, 5))
+      process.stderr.write(
+        `[browser-bench] long task ${task.durationMs} ms in ${view}: ${task.work.map((w) => `${w.name} ${w.ms} ms`).join(' | ')}\n`,
+      );
+  }
   if (profiler) {
     const { profile } = await profiler.send('Profiler.stop');
     const file = path.join(ROOT, 'bench/results', `browser-profile-${view.replace(/\W+/g, '-')}.cpuprofile`);
@@ -277,10 +298,10 @@ async function main(): Promise<void> {
     log(`map loaded with ${options.sites} sites in ${loadMs} ms`);
 
     await page.evaluate(() => (globalThis as PageGlobals).__iocMap?.fitAll());
-    const overview = await measureView(page, 'whole delta (every site on screen)', options);
+    const overview = await measureView(page, 'whole delta (every site on screen)', options, browser);
     log(JSON.stringify(overview));
     await page.evaluate(() => (globalThis as PageGlobals).__iocMap?.setView(9.95, 105.35, 11));
-    const zoomed = await measureView(page, 'province, zoom 11', options);
+    const zoomed = await measureView(page, 'province, zoom 11', options, browser);
     log(JSON.stringify(zoomed));
     const views = [overview, zoomed];
     const passed = views.every((view) => view.longestTaskMs <= 50);

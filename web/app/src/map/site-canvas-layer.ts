@@ -7,11 +7,11 @@
  * During a zoom animation the last frame is scaled like Leaflet's own renderers do.
  */
 import { DomUtil, Layer, type LeafletEvent, type Map as LeafletMap, type LeafletMouseEvent, Point, type ZoomAnimEvent } from 'leaflet';
-import type { SiteKind } from '../../../../common/sites.js';
 import type { Formatter } from '../i18n/format.js';
-import { CLUSTER_FILL, SEVERITY_BY_RANK, SEVERITY_COLOR, SEVERITY_TEXT, STATUS_COLOR } from '../model/colors.js';
+import { CLUSTER_FILL, SEVERITY_BY_RANK, SEVERITY_COLOR, SEVERITY_TEXT } from '../model/colors.js';
 import type { SiteModel } from '../model/site-model.js';
 import { type Cluster, clusterPoints } from './cluster.js';
+import { ringSteps, type Sprite, SpriteCache } from './marker-sprites.js';
 
 /** Radius of a single marker, CSS px. */
 export const MARKER_RADIUS = 8;
@@ -71,6 +71,7 @@ export class SiteCanvasLayer extends Layer {
   private dataTimer: ReturnType<typeof setTimeout> | undefined;
   private lastDrawAt = Number.NEGATIVE_INFINITY;
   private fmt: Formatter;
+  private sprites: SpriteCache | undefined;
 
   constructor(
     private readonly model: SiteModel,
@@ -279,13 +280,15 @@ export class SiteCanvasLayer extends Layer {
     context.font = CLUSTER_FONT;
     context.textAlign = 'center';
     context.textBaseline = 'middle';
-    this.drawClusters(context, clusters);
+    if (this.sprites?.ratio !== ratio) this.sprites = new SpriteCache(ratio);
+    const sprites = this.sprites;
+    this.drawClusters(context, sprites, clusters);
     context.font = LABEL_FONT;
     context.textAlign = 'left';
     // Alerts on top: draw singles from least to most severe.
     singles.sort((a, b) => (visual.severity[a.index] ?? 0) - (visual.severity[b.index] ?? 0));
     const labels = zoom >= LABEL_ZOOM || singles.length <= LABEL_MAX_SINGLES;
-    for (const single of singles) this.drawSite(context, single.index, single.x, single.y, labels);
+    for (const single of singles) this.drawSite(context, sprites, single.index, single.x, single.y, labels);
     const selected = this.selected;
     if (selected >= 0 && visible[selected] === 1) {
       const x = (mx[selected] ?? 0) * scale - offsetX;
@@ -310,97 +313,55 @@ export class SiteCanvasLayer extends Layer {
   }
 
   /**
-   * Draws every cluster with as few canvas calls as possible — one path per colour for the health
-   * rings, the fills, the outlines and the counts — since per-call overhead, not geometry,
-   * dominates software rasterisation with hundreds of clusters on screen.
+   * Stamps every cluster's sprite (disc by worst alert, health ring), then writes the counts, one
+   * text colour at a time.
    */
-  private drawClusters(context: CanvasRenderingContext2D, clusters: readonly Cluster[]): void {
-    if (clusters.length === 0) return;
-    const radii = clusters.map((cluster) => Math.min(30, 13 + 4.2 * Math.log10(cluster.count)));
-    // Health ring: online / stale / other, clockwise from the top; one path per colour.
-    const ringColors = [STATUS_COLOR.online, STATUS_COLOR.stale, STATUS_COLOR.offline];
-    context.lineWidth = 4;
-    for (let k = 0; k < 3; k++) {
-      context.beginPath();
-      clusters.forEach((cluster, c) => {
-        const share = (cluster.health[k] ?? 0) / cluster.count;
-        if (share <= 0) return;
-        const before = k === 0 ? 0 : k === 1 ? cluster.health[0] : cluster.health[0] + cluster.health[1];
-        const start = -Math.PI / 2 + (before / cluster.count) * Math.PI * 2;
-        const end = start + share * Math.PI * 2;
-        const r = (radii[c] ?? 13) + 2.5;
-        context.moveTo(cluster.x + r * Math.cos(start), cluster.y + r * Math.sin(start));
-        context.arc(cluster.x, cluster.y, r, start, end);
+  private drawClusters(context: CanvasRenderingContext2D, sprites: SpriteCache, clusters: readonly Cluster[]): void {
+    for (const cluster of clusters) {
+      const radius = Math.round(Math.min(30, 13 + 4.2 * Math.log10(cluster.count)));
+      const severity = SEVERITY_BY_RANK[cluster.worst] ?? null;
+      const sprite = sprites.cluster({
+        radius,
+        fill: severity ? SEVERITY_COLOR[severity] : CLUSTER_FILL,
+        ring: ringSteps(cluster.health, cluster.count),
       });
-      context.strokeStyle = ringColors[k] ?? '#888';
-      context.stroke();
+      stamp(context, sprite, cluster.x, cluster.y);
+      this.addHit({ type: 'cluster', cluster }, cluster.x, cluster.y, radius + 4);
     }
-    // Fills, grouped by colour (worst alert inside, or none).
-    const byRank = new Map<number, number[]>();
-    clusters.forEach((cluster, c) => {
-      const group = byRank.get(cluster.worst);
-      if (group) group.push(c);
-      else byRank.set(cluster.worst, [c]);
-    });
-    for (const [rank, members] of byRank) {
+    for (let rank = 0; rank < SEVERITY_BY_RANK.length; rank++) {
       const severity = SEVERITY_BY_RANK[rank] ?? null;
-      context.beginPath();
-      for (const c of members) {
-        const cluster = clusters[c];
-        if (!cluster) continue;
-        const r = radii[c] ?? 13;
-        context.moveTo(cluster.x + r, cluster.y);
-        context.arc(cluster.x, cluster.y, r, 0, Math.PI * 2);
-      }
-      context.fillStyle = severity ? SEVERITY_COLOR[severity] : CLUSTER_FILL;
-      context.fill();
-      context.lineWidth = 1.5;
-      context.strokeStyle = '#ffffff';
-      context.stroke();
       context.fillStyle = severity ? SEVERITY_TEXT[severity] : '#ffffff';
-      for (const c of members) {
-        const cluster = clusters[c];
-        if (!cluster) continue;
-        const text =
-          cluster.count >= 10_000
-            ? `${Math.round(cluster.count / 1000)}k`
-            : cluster.count >= 1000
-              ? `${this.fmt.number(cluster.count / 1000, 1)}k`
-              : String(cluster.count);
-        context.fillText(text, cluster.x, cluster.y + 0.5);
+      for (const cluster of clusters) {
+        if (cluster.worst !== rank) continue;
+        context.fillText(this.clusterCount(cluster.count), cluster.x, cluster.y + 0.5);
       }
     }
-    clusters.forEach((cluster, c) => {
-      this.addHit({ type: 'cluster', cluster }, cluster.x, cluster.y, (radii[c] ?? 13) + 4);
-    });
   }
 
-  private drawSite(context: CanvasRenderingContext2D, index: number, x: number, y: number, withLabel: boolean): void {
+  private clusterCount(count: number): string {
+    if (count >= 10_000) return `${Math.round(count / 1000)}k`;
+    if (count >= 1000) return `${this.fmt.number(count / 1000, 1)}k`;
+    return String(count);
+  }
+
+  private drawSite(context: CanvasRenderingContext2D, sprites: SpriteCache, index: number, x: number, y: number, withLabel: boolean): void {
     const site = this.model.sites[index];
     if (!site) return;
     const visual = this.model.visual;
     const status = visual.status[index] ?? 4;
     const severity = SEVERITY_BY_RANK[visual.severity[index] ?? 0] ?? null;
     const r = MARKER_RADIUS;
-    if (severity) {
-      context.beginPath();
-      shapePath(context, site.kind, x, y, r + 4.5);
-      context.fillStyle = SEVERITY_COLOR[severity];
-      context.fill();
-      context.lineWidth = 1;
-      context.strokeStyle = 'rgba(20, 20, 20, 0.55)';
-      context.stroke();
-    }
-    context.globalAlpha = status === STALE_CODE ? 0.55 : 1;
-    context.beginPath();
-    shapePath(context, site.kind, x, y, r);
-    context.fillStyle = visual.fill[index] ?? CLUSTER_FILL;
-    context.fill();
-    context.lineWidth = 1.6;
-    context.strokeStyle = '#ffffff';
-    context.stroke();
-    glyph(context, site.kind, x, y, OFFLINE_CODES.has(status));
-    context.globalAlpha = 1;
+    const sprite = sprites.marker(
+      {
+        kind: site.kind,
+        fill: visual.fill[index] ?? CLUSTER_FILL,
+        halo: severity ? SEVERITY_COLOR[severity] : null,
+        faded: status === STALE_CODE,
+        crossed: OFFLINE_CODES.has(status),
+      },
+      r,
+    );
+    stamp(context, sprite, x, y);
     const value = visual.label[index] ?? Number.NaN;
     if (withLabel && Number.isFinite(value)) {
       const text = site.kind === 'salinity' ? `${this.fmt.number(value, 1)} ‰` : `WQI ${Math.round(value)}`;
@@ -465,52 +426,7 @@ export class SiteCanvasLayer extends Layer {
   }
 }
 
-/** The outline of a marker: circle = water quality, diamond = salinity, rounded square = camera. */
-export function shapePath(context: CanvasRenderingContext2D | Path2D, kind: SiteKind, x: number, y: number, r: number): void {
-  if (kind === 'water-quality') {
-    context.moveTo(x + r, y);
-    context.arc(x, y, r, 0, Math.PI * 2);
-  } else if (kind === 'salinity') {
-    const d = r * 1.22;
-    context.moveTo(x, y - d);
-    context.lineTo(x + d, y);
-    context.lineTo(x, y + d);
-    context.lineTo(x - d, y);
-    context.closePath();
-  } else {
-    const s = r * 0.92;
-    context.roundRect(x - s, y - s, 2 * s, 2 * s, 3);
-  }
-}
-
-/** A tiny white glyph inside the marker (drop, waves, lens); a cross when the device is offline. */
-function glyph(context: CanvasRenderingContext2D, kind: SiteKind, x: number, y: number, offline: boolean): void {
-  context.strokeStyle = '#ffffff';
-  context.fillStyle = '#ffffff';
-  context.lineWidth = 1.4;
-  context.beginPath();
-  if (offline) {
-    context.moveTo(x - 3, y - 3);
-    context.lineTo(x + 3, y + 3);
-    context.moveTo(x + 3, y - 3);
-    context.lineTo(x - 3, y + 3);
-    context.stroke();
-    return;
-  }
-  if (kind === 'water-quality') {
-    context.moveTo(x, y - 4.2);
-    context.bezierCurveTo(x + 3.6, y - 0.5, x + 3.2, y + 3.6, x, y + 3.6);
-    context.bezierCurveTo(x - 3.2, y + 3.6, x - 3.6, y - 0.5, x, y - 4.2);
-    context.fill();
-  } else if (kind === 'salinity') {
-    for (const dy of [-1.8, 1.8]) {
-      context.moveTo(x - 4, y + dy);
-      context.quadraticCurveTo(x - 2, y + dy - 1.8, x, y + dy);
-      context.quadraticCurveTo(x + 2, y + dy + 1.8, x + 4, y + dy);
-    }
-    context.stroke();
-  } else {
-    context.arc(x, y, 2.6, 0, Math.PI * 2);
-    context.stroke();
-  }
+/** Draws a sprite centred on (x, y), on whole pixels so it stays crisp. */
+function stamp(context: CanvasRenderingContext2D, sprite: Sprite, x: number, y: number): void {
+  context.drawImage(sprite.image, Math.round(x - sprite.half), Math.round(y - sprite.half), sprite.size, sprite.size);
 }
