@@ -14,6 +14,25 @@ export interface IssueDeviceTokenOptions {
   readonly graceMs?: number;
 }
 
+/**
+ * New device tokens for many sites at once (bulk registration): hashed in parallel on the thread
+ * pool and stored in one transaction. Any token the sites had stops working at once.
+ */
+export async function issueDeviceTokens(
+  registry: Pick<RegistryStore, 'saveDeviceCredentials'>,
+  siteIds: readonly string[],
+  nowMs: number,
+): Promise<DeviceTokenResponse[]> {
+  const issued = await Promise.all(
+    siteIds.map(async (siteId) => {
+      const token = generateSecret();
+      return { siteId, token, tokenHash: await hashSecret(token, TOKEN_COST) };
+    }),
+  );
+  await registry.saveDeviceCredentials(issued.map(({ siteId, tokenHash }) => ({ siteId, tokenHash, issuedAt: nowMs })));
+  return issued.map(({ siteId, token }) => ({ siteId, token, issuedAt: nowMs }));
+}
+
 /** Creates or rotates the device token of `siteId`; the caller must check the site exists. */
 export async function issueDeviceToken(
   registry: Pick<RegistryStore, 'saveDeviceCredential'>,

@@ -221,6 +221,11 @@ export interface RegistryStore {
    */
   saveDeviceCredential(credential: DeviceCredential, options?: SaveDeviceCredentialOptions): Promise<void>;
   /**
+   * Creates or replaces many sites' credentials in one transaction, each replaced token stopping at
+   * once (bulk registration issues thousands: one statement each would take minutes).
+   */
+  saveDeviceCredentials(credentials: readonly DeviceCredential[]): Promise<void>;
+  /**
    * Disables (the device is refused, its data rejected) or re-enables a site; `atMs` is the epoch
    * ms of a disable. Disabling a disabled site keeps its first `disabledAt`. Credentials are kept.
    */

@@ -185,6 +185,27 @@ export class DuckDbRegistryStore implements RegistryStore {
     );
   }
 
+  async saveDeviceCredentials(credentials: readonly DeviceCredential[]): Promise<void> {
+    for (const credential of credentials) {
+      requireText(credential.siteId, 'siteId');
+      requireText(credential.tokenHash, 'tokenHash');
+      requireEpochMs(credential.issuedAt, 'issuedAt');
+    }
+    if (credentials.length === 0) return;
+    await this.db.write('save_device_credentials', (s) =>
+      s.transaction(async () => {
+        for (const chunk of chunks(credentials, ROWS_PER_STATEMENT)) {
+          await s.execute(
+            `INSERT INTO device_credentials (site_id, token_hash, issued_at) VALUES ${placeholders(chunk.length, 3)}
+             ON CONFLICT (site_id) DO UPDATE SET previous_token_hash = NULL, previous_valid_until = NULL,
+               token_hash = excluded.token_hash, issued_at = excluded.issued_at`,
+            chunk.flatMap((credential) => [credential.siteId, credential.tokenHash, BigInt(credential.issuedAt)]),
+          );
+        }
+      }),
+    );
+  }
+
   async setSiteEnabled(siteId: string, enabled: boolean, atMs: number): Promise<void> {
     requireText(siteId, 'siteId');
     requireEpochMs(atMs, 'atMs');

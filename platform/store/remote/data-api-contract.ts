@@ -154,6 +154,7 @@ export const DATA_API = {
     deleteSites: { args: z.tuple([z.array(text).max(50_000)]), result: nothing },
     getDeviceCredential: { args: z.tuple([text]), result: deviceCredentialSchema.optional() },
     saveDeviceCredential: { args: z.tuple([deviceCredentialSchema, saveDeviceCredentialOptionsSchema.optional()]), result: nothing },
+    saveDeviceCredentials: { args: z.tuple([z.array(deviceCredentialSchema).max(50_000)]), result: nothing },
     setSiteEnabled: { args: z.tuple([text, z.boolean(), epochMsSchema]), result: nothing },
     deviceAccessChanges: { args: z.tuple([z.number().int()]), result: deviceAccessChangesSchema },
     findUser: { args: z.tuple([text]), result: userRecordSchema.optional() },

@@ -64,6 +64,7 @@ const HANDLERS: { readonly [T in DataApiTarget]: { readonly [M in keyof DataApi[
     deleteSites: (s, [siteIds]) => s.registry.deleteSites(siteIds),
     getDeviceCredential: (s, [siteId]) => s.registry.getDeviceCredential(siteId),
     saveDeviceCredential: (s, [credential, options]) => s.registry.saveDeviceCredential(credential, options),
+    saveDeviceCredentials: (s, [credentials]) => s.registry.saveDeviceCredentials(credentials),
     setSiteEnabled: (s, [siteId, enabled, atMs]) => s.registry.setSiteEnabled(siteId, enabled, atMs),
     deviceAccessChanges: (s, [sinceMs]) => s.registry.deviceAccessChanges(sinceMs),
     findUser: (s, [username]) => s.registry.findUser(username),

@@ -87,6 +87,19 @@ export class RemoteDataStores implements DataStores {
           [{ siteId: credential.siteId, tokenHash: credential.tokenHash, issuedAt: credential.issuedAt }, ...(options ? [options] : [])],
           r.saveDeviceCredential.result,
         ),
+      saveDeviceCredentials: (credentials: readonly DeviceCredential[]) =>
+        this.call(
+          'registry',
+          'saveDeviceCredentials',
+          [
+            credentials.map((credential) => ({
+              siteId: credential.siteId,
+              tokenHash: credential.tokenHash,
+              issuedAt: credential.issuedAt,
+            })),
+          ],
+          r.saveDeviceCredentials.result,
+        ),
       setSiteEnabled: (siteId: string, enabled: boolean, atMs: number) =>
         this.call('registry', 'setSiteEnabled', [siteId, enabled, atMs], r.setSiteEnabled.result),
       deviceAccessChanges: (sinceMs: number) => this.call('registry', 'deviceAccessChanges', [sinceMs], r.deviceAccessChanges.result),

@@ -22,7 +22,7 @@ import {
 import type { Site } from '../../../common/sites.js';
 import { siteIdSchema } from '../../../common/sites.js';
 import { notFound } from '../../../platform/errors.js';
-import { issueDeviceToken } from '../../../platform/security/device-tokens.js';
+import { issueDeviceToken, issueDeviceTokens } from '../../../platform/security/device-tokens.js';
 import type { WebContext } from '../context.js';
 import { resolveHistoryRange } from '../readings-range.js';
 import { siteSummary } from '../site-summary.js';
@@ -84,9 +84,7 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
         await ctx.sites.register(request.sites);
         const ids = request.sites.map((site) => site.id);
         log.info({ count: ids.length, first: ids[0], by: auth?.user.username }, 'sites registered');
-        const tokens = request.issueTokens
-          ? await Promise.all(ids.map((id) => issueDeviceToken(ctx.stores.registry, id, ctx.clock())))
-          : undefined;
+        const tokens = request.issueTokens ? await issueDeviceTokens(ctx.stores.registry, ids, ctx.clock()) : undefined;
         await ctx.audit.record(req, res, {
           action: 'site.register',
           target: ids.length === 1 ? (ids[0] ?? null) : null,

@@ -39,6 +39,18 @@ describe('DuckDbRegistryStore', () => {
     expect(await registry().getDeviceCredential('KG-WQ-02')).toEqual({ siteId: 'KG-WQ-02', tokenHash: 'scrypt$b', issuedAt: T });
   });
 
+  it('saves many credentials in one call, replacing a rotated one and its grace', async () => {
+    await registry().saveDeviceCredential({ siteId: 'S-1', tokenHash: 'scrypt$old', issuedAt: T });
+    await registry().saveDeviceCredential({ siteId: 'S-1', tokenHash: 'scrypt$mid', issuedAt: T + 1 }, { keepPreviousUntil: T + 60_000 });
+    const batch = Array.from({ length: 1_203 }, (_, n) => ({ siteId: `S-${n}`, tokenHash: `scrypt$${n}`, issuedAt: T + 2 }));
+    await registry().saveDeviceCredentials(batch);
+    // The replaced token stops at once: no previous hash survives a bulk issue.
+    expect(await registry().getDeviceCredential('S-1')).toEqual({ siteId: 'S-1', tokenHash: 'scrypt$1', issuedAt: T + 2 });
+    expect(await registry().getDeviceCredential('S-1202')).toEqual({ siteId: 'S-1202', tokenHash: 'scrypt$1202', issuedAt: T + 2 });
+    expect((await registry().deviceAccessChanges(T + 2)).credentials).toHaveLength(1_203);
+    await expect(registry().saveDeviceCredentials([{ siteId: '', tokenHash: 'h', issuedAt: T }])).rejects.toMatchObject({ code: 'bad_request' });
+  });
+
   it('saves, replaces, finds and counts users', async () => {
     expect(await registry().countUsers()).toBe(0);
     expect(await registry().findUser('admin')).toBeUndefined();

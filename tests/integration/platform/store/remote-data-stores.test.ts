@@ -101,6 +101,8 @@ describe('internal data API: RemoteDataStores ↔ router ↔ DuckDbDataStores', 
     expect(await r.getDeviceCredential('KG-WQ-01')).toBeUndefined();
     await expect(r.saveDeviceCredential({ siteId: 'KG-WQ-01', tokenHash: 'scrypt$x', issuedAt: T })).resolves.toBeUndefined();
     expect(await r.getDeviceCredential('KG-WQ-01')).toEqual({ siteId: 'KG-WQ-01', tokenHash: 'scrypt$x', issuedAt: T });
+    await expect(r.saveDeviceCredentials([{ siteId: 'KG-WQ-02', tokenHash: 'scrypt$y', issuedAt: T }])).resolves.toBeUndefined();
+    expect(await r.getDeviceCredential('KG-WQ-02')).toEqual({ siteId: 'KG-WQ-02', tokenHash: 'scrypt$y', issuedAt: T });
 
     expect(await r.countUsers()).toBe(0);
     expect(await r.findUser('admin')).toBeUndefined();

@@ -8,29 +8,12 @@
  */
 import type { SiteKind } from '../../../../common/sites.js';
 import { STATUS_COLOR } from '../model/colors.js';
+import { RING_STEPS } from './cluster.js';
 
-/** Steps a cluster's health ring is divided into (11.25° each). */
-export const RING_STEPS = 32;
 /** Sprites kept; the least recently used one goes first. */
 const CAPACITY = 600;
 /** Room around a shape for its outline and anti-aliasing, CSS px. */
 const MARGIN = 3;
-
-/**
- * A cluster's health shares (online, stale, other) in {@link RING_STEPS} steps that add up to the
- * whole ring. A share that is not zero keeps at least one step, so one offline site in a cluster of
- * thousands still shows on the ring.
- */
-export function ringSteps(health: readonly [number, number, number], count: number, steps = RING_STEPS): [number, number, number] {
-  if (count <= 0) return [steps, 0, 0];
-  const exact = health.map((n) => (n / count) * steps);
-  const out = exact.map((value, k) => ((health[k] ?? 0) > 0 ? Math.max(1, Math.round(value)) : 0));
-  // Give or take the rounding difference from the largest share.
-  let largest = 0;
-  for (let k = 1; k < 3; k++) if ((out[k] ?? 0) > (out[largest] ?? 0)) largest = k;
-  out[largest] = (out[largest] ?? 0) + steps - out.reduce((sum, n) => sum + n, 0);
-  return [out[0] ?? 0, out[1] ?? 0, out[2] ?? 0];
-}
 
 /** What a single marker looks like. */
 export interface MarkerLook {

@@ -10,8 +10,8 @@ import { DomUtil, Layer, type LeafletEvent, type Map as LeafletMap, type Leaflet
 import type { Formatter } from '../i18n/format.js';
 import { CLUSTER_FILL, SEVERITY_BY_RANK, SEVERITY_COLOR, SEVERITY_TEXT } from '../model/colors.js';
 import type { SiteModel } from '../model/site-model.js';
-import { type Cluster, clusterPoints } from './cluster.js';
-import { ringSteps, type Sprite, SpriteCache } from './marker-sprites.js';
+import { type Cluster, clusterPoints, ringSteps } from './cluster.js';
+import { type Sprite, SpriteCache } from './marker-sprites.js';
 
 /** Radius of a single marker, CSS px. */
 export const MARKER_RADIUS = 8;

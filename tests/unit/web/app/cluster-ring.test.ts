@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RING_STEPS, ringSteps } from '../../../../web/app/src/map/marker-sprites.js';
+import { RING_STEPS, ringSteps } from '../../../../web/app/src/map/cluster.js';
 
 describe('ringSteps', () => {
   it('divides the whole ring in proportion to the health shares', () => {
