@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: measures the broker relay (with overload), the end-to-end path, the store and
- * memory side by side on this machine, prints a table with each target's PASS/MISS and writes the
+ * `npm run bench`: measures the broker relay (with overload), the end-to-end path, the store,
+ * memory and the map in headless Chromium side by side on this machine, prints a table with each target's PASS/MISS and writes the
  * figures to bench/results/<timestamp>.json. Targets and the load generator run as separate
  * processes pinned to separate CPUs; every process and temporary directory is cleaned up on
  * success, failure and Ctrl-C.
@@ -14,6 +14,7 @@ import { ChildRegistry, ROOT } from './proc/children.js';
 import { summariseProfiles } from './profile/summary.js';
 import { elapsedSec, progress } from './progress.js';
 import { buildReport, type StageResults } from './report/report.js';
+import { runBrowserStage } from './stages/browser.js';
 import { runE2eStage } from './stages/e2e.js';
 import { runMemoryStage } from './stages/memory.js';
 import { runRelayStage } from './stages/relay.js';
@@ -70,6 +71,7 @@ async function run(): Promise<void> {
   await stage('e2e', () => runE2eStage(context));
   await stage('store', () => runStoreStage(context));
   await stage('memory', () => runMemoryStage(context));
+  await stage('browser', () => runBrowserStage(context, resultsDir));
   await children.stopAll({ keepLogs: errors.length > 0 });
   if (errors.length > 0) progress(`child logs kept in ${children.logDir}`);
 

@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`. */
 import { Command, InvalidArgumentError } from 'commander';
 
-export const STAGES = ['relay', 'e2e', 'store', 'memory'] as const;
+export const STAGES = ['relay', 'e2e', 'store', 'memory', 'browser'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const RELAY_BROKERS = ['ours', 'aedes', 'mosquitto'] as const;
@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly mosquitto: string;
   /** VictoriaMetrics binary for the STORE=influx end-to-end variant; skipped when it does not exist. */
   readonly victoriaMetrics: string;
+  /** Chromium binary of the browser stage; the stage is skipped when it does not exist. */
+  readonly chromium: string;
   /** Directory of the JSON results (and profiles). */
   readonly resultsDir: string;
 }
@@ -51,7 +53,7 @@ function listOf<T extends string>(allowed: readonly T[], what: string): (value: 
 /** Parses `argv` (as process.argv); prints help and exits on `--help` or a bad option. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const program = new Command('npm run bench --')
-    .description('Measure the broker relay, the end-to-end path, the store and memory side by side on this machine.')
+    .description('Measure the broker relay, the end-to-end path, the store, memory and the map in a browser side by side on this machine.')
     .option('--only <stages>', `comma-separated stages to run: ${STAGES.join(', ')}`, listOf(STAGES, 'stage'), [...STAGES])
     .option('--brokers <brokers>', `brokers of the relay stage: ${RELAY_BROKERS.join(', ')}`, listOf(RELAY_BROKERS, 'broker'), [
       ...RELAY_BROKERS,
@@ -67,6 +69,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'VictoriaMetrics binary for the STORE=influx end-to-end variant (skipped when missing)',
       '/usr/bin/victoria-metrics',
     )
+    .option('--chromium <path>', 'Chromium binary of the browser stage (skipped when missing)', '/usr/bin/chromium')
     .option('--results <dir>', 'where the JSON results are written', 'bench/results')
     .showHelpAfterError();
   program.parse([...argv]);
@@ -80,6 +83,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     devices: number;
     mosquitto: string;
     victoriaMetrics: string;
+    chromium: string;
     results: string;
   }>();
   return {
@@ -92,6 +96,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     devices: raw.devices,
     mosquitto: raw.mosquitto,
     victoriaMetrics: raw.victoriaMetrics,
+    chromium: raw.chromium,
     resultsDir: raw.results,
   };
 }

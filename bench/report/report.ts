@@ -7,6 +7,7 @@ import type { MemoryResult } from '../stages/memory.js';
 import type { JudgedStep, SearchResult } from '../stages/rate-steps.js';
 import { type BrokerRelayResult, LATENCY_RATE, type RelayResult } from '../stages/relay.js';
 import type { StoreResult } from '../stages/store.js';
+import { browserSection } from './browser-section.js';
 import { fixed, formatTable, int, ms, msPair, percent, ratio } from './format.js';
 import { checkTargets, e2eRatio, relayRatio, type StageResults, type TargetCheck } from './targets.js';
 
@@ -160,6 +161,8 @@ export function buildReport(input: ReportInput): Report {
   if (results.e2e) sections.push(e2eSection(results.e2e, results));
   if (results.store) sections.push(storeSection(results.store));
   if (results.memory) sections.push(memorySection(results.memory));
+  if (results.browser)
+    sections.push('skipped' in results.browser ? [[`Browser map — skipped: ${results.browser.skipped}`]] : browserSection(results.browser));
   sections.push(targetsSection(checks));
   const title = [
     `Mekong IOC benchmark${input.options.quick ? ' (--quick: smoke run, figures less stable)' : ''} — ${new Date().toISOString()}, ${fixed(input.durationSec / 60)} min`,

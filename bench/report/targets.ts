@@ -3,6 +3,8 @@
  * its figure, or `n/a` when its stage did not run or could not measure it. They are targets for
  * the benchmark, never test assertions.
  */
+import { LONG_TASK_TARGET_MS } from '../browser/browser-bench.js';
+import type { BrowserResult } from '../stages/browser.js';
 import type { E2eResult } from '../stages/e2e.js';
 import type { MemoryResult } from '../stages/memory.js';
 import { type BrokerRelayResult, LATENCY_RATE, type RelayResult } from '../stages/relay.js';
@@ -14,6 +16,7 @@ export interface StageResults {
   e2e?: E2eResult;
   store?: StoreResult;
   memory?: MemoryResult;
+  browser?: BrowserResult;
 }
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -37,6 +40,10 @@ export const TARGETS = {
   historyQueryMs: 100,
   kbPerConnection: 40,
 } as const;
+
+function plural(count: number, noun: string): string {
+  return `${int(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 function verdict(ok: boolean | undefined): Verdict {
   return ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS';
@@ -127,6 +134,14 @@ export function checkTargets(results: StageResults): TargetCheck[] {
     target: `broker ≤ ${TARGETS.kbPerConnection} KB RSS per idle connection`,
     figure: perConnection === undefined ? '–' : `${perConnection.toFixed(1)} KiB`,
     verdict: verdict(perConnection === undefined || Number.isNaN(perConnection) ? undefined : perConnection <= TARGETS.kbPerConnection),
+  });
+  const browser = results.browser && !('skipped' in results.browser) ? results.browser : undefined;
+  const longest = browser ? Math.max(0, ...browser.views.map((view) => view.longestTaskMs)) : undefined;
+  checks.push({
+    id: 'browser-long-tasks',
+    target: `map: no long task > ${LONG_TASK_TARGET_MS} ms at ${int(browser?.options.sites ?? 20_000)} sites and ${int(browser?.options.rate ?? 1_000)} updates/s`,
+    figure: browser ? `longest ${int(longest)} ms, ${plural(browser.views.reduce((sum, view) => sum + view.longTasks, 0), 'long task')}` : '–',
+    verdict: verdict(browser ? browser.passed : undefined),
   });
   return checks;
 }

@@ -77,7 +77,7 @@ describe('targets', () => {
   it('reports n/a for every target of a stage that did not run', () => {
     const checks = checkTargets({});
     expect(checks.map((check) => check.verdict)).toEqual(checks.map(() => 'n/a'));
-    expect(checks).toHaveLength(10);
+    expect(checks).toHaveLength(11);
   });
 
   it('compares our broker with plain Aedes per QoS', () => {
@@ -112,6 +112,41 @@ describe('targets', () => {
     expect(checks.find((check) => check.id === 'e2e-p99')?.verdict).toBe('PASS');
     const lossy = checkTargets({ e2e: { variants: [e2eVariant(1, step({ lost: 2 }))], skipped: [] } });
     expect(lossy.find((check) => check.id === 'e2e-p99')?.verdict).toBe('MISS');
+  });
+
+  it('passes the map only when no view had a long task over 50 ms, and says n/a when the stage was skipped', () => {
+    const view = (longestTaskMs: number) => ({
+      view: 'v',
+      longTasks: longestTaskMs > 50 ? 1 : 0,
+      longestTaskMs,
+      framesPerSec: 60,
+      redraws: 10,
+      longestRedrawMs: 5,
+      messagesPerSec: 1000,
+      heapMb: 20,
+      onScreen: { singles: 1, clusters: 2 },
+    });
+    const browser = (longest: number[]) => ({
+      options: {
+        sites: 20_000,
+        rate: 1_000,
+        warmupSec: 5,
+        measureSec: 15,
+        path: 'direct' as const,
+        profile: false,
+        trace: false,
+        chromium: 'c',
+      },
+      loadMs: 1000,
+      views: longest.map(view),
+      passed: longest.every((ms) => ms <= 50),
+      pageErrors: [],
+      screenshot: 's.png',
+    });
+    const check = (results: StageResults) => checkTargets(results).find((c) => c.id === 'browser-long-tasks');
+    expect(check({ browser: browser([0, 50]) })?.verdict).toBe('PASS');
+    expect(check({ browser: browser([0, 53]) })).toMatchObject({ verdict: 'MISS', figure: 'longest 53 ms, 1 long task' });
+    expect(check({ browser: { skipped: 'no Chromium' } })?.verdict).toBe('n/a');
   });
 });
 
