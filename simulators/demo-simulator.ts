@@ -76,6 +76,12 @@ export interface DemoSimulatorOptions {
   /** Called once when the last tick before `endMs` has run. */
   readonly onFinished?: () => void;
   /**
+   * The retained status every device publishes when the simulator stops: `offline` (default: a
+   * fleet switched off), or `maintenance` for a scenario, whose stations are only on loan — so
+   * the end of a demo does not raise a "station offline" alert for each of them.
+   */
+  readonly stopStatus?: 'offline' | 'maintenance';
+  /**
    * Wait in start() until every device is connected (at most `timeoutMs`), before simulated time
    * starts; default: wait 30 s when `timeBase` is accelerated, else do not wait.
    */
@@ -253,7 +259,7 @@ export class DemoSimulator implements Component {
     );
   }
 
-  /** Stops every device (each publishes a retained `offline` status first), then the snapshot server. */
+  /** Stops every device (each publishes its retained stop status first), then the snapshot server. */
   async stop(): Promise<void> {
     if (!this.running && this.devices.length === 0) return;
     this.running = false;
@@ -261,7 +267,7 @@ export class DemoSimulator implements Component {
     this.pacer?.stop();
     for (const resolve of this.connectionWaiters) resolve();
     this.connectionWaiters = [];
-    await Promise.all(this.devices.map((device) => device.link.stop()));
+    await Promise.all(this.devices.map((device) => device.link.stop(this.options.stopStatus)));
     await this.snapshots?.stop();
     this.snapshots = undefined;
     this.devices = [];

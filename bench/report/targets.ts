@@ -137,10 +137,11 @@ export function checkTargets(results: StageResults): TargetCheck[] {
   });
   const browser = results.browser && !('skipped' in results.browser) ? results.browser : undefined;
   const longest = browser ? Math.max(0, ...browser.views.map((view) => view.longestTaskMs)) : undefined;
+  const longTasks = browser?.views.reduce((sum, view) => sum + view.longTasks, 0);
   checks.push({
     id: 'browser-long-tasks',
     target: `map: no long task > ${LONG_TASK_TARGET_MS} ms at ${int(browser?.options.sites ?? 20_000)} sites and ${int(browser?.options.rate ?? 1_000)} updates/s`,
-    figure: browser ? `longest ${int(longest)} ms, ${plural(browser.views.reduce((sum, view) => sum + view.longTasks, 0), 'long task')}` : '–',
+    figure: browser ? `longest ${int(longest)} ms, ${plural(longTasks ?? 0, 'long task')}` : '–',
     verdict: verdict(browser ? browser.passed : undefined),
   });
   return checks;

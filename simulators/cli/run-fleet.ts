@@ -142,6 +142,7 @@ export async function runScenario(context: FleetRunContext): Promise<void> {
     endMs: window.endMs,
     reportEveryMs: run.reportEveryMs,
     snapshotServer: options.snapshots ? { host: options.snapshotHost, port: options.snapshotPort } : false,
+    stopStatus: 'maintenance',
     onFinished: () => {
       logger.info({ scenario: scenario.name, ...simulator.stats }, 'scenario finished');
       stopSelf();

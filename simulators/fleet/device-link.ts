@@ -174,10 +174,11 @@ export class DeviceLink {
 
   /**
    * Stops for good. A graceful DISCONNECT discards the Last Will (MQTT 3.1.1 §3.14.4), so a
-   * connected device first publishes a retained `offline` status — as a station switched off
-   * properly would — else the broker would keep its `online` status forever.
+   * connected device first publishes a retained final status — `offline`, as a station switched
+   * off properly would, or `maintenance` for one handed back after a scenario — else the broker
+   * would keep its `online` status forever.
    */
-  async stop(): Promise<void> {
+  async stop(finalStatus: 'offline' | 'maintenance' = 'offline'): Promise<void> {
     if (this.state === 'stopped') return;
     const wasOnline = this.state === 'online';
     this.state = 'stopped';
@@ -191,7 +192,8 @@ export class DeviceLink {
     if (wasOnline && client.connected) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, STOP_ACK_TIMEOUT_MS);
-        client.publish(this.topicOf.status, OFFLINE_WILL_PAYLOAD, { qos: 1, retain: true }, () => {
+        const body = finalStatus === 'offline' ? OFFLINE_WILL_PAYLOAD : JSON.stringify({ status: finalStatus } satisfies StatusPayload);
+        client.publish(this.topicOf.status, body, { qos: 1, retain: true }, () => {
           clearTimeout(timer);
           resolve();
         });

@@ -136,6 +136,12 @@ describe('npm run sim', () => {
         .filter((m) => m.topic === topics.telemetry('KG-WQ-04'))
         .map((m) => m.payload),
     ).toEqual(expected);
+    // The scenario hands its station back in maintenance: its end raises no "station offline".
+    await waitFor(() => received.slice(before).some((m) => m.topic === topics.status('KG-WQ-04') && m.payload.includes('maintenance')), {
+      message: 'the final maintenance status',
+    });
+    const statuses = received.slice(before).filter((m) => m.topic === topics.status('KG-WQ-04'));
+    expect(JSON.parse(statuses.at(-1)?.payload ?? '{}')).toEqual({ status: 'maintenance' });
   });
 
   it('--list-scenarios lists the seeded scenarios; a scenario that would run into the future is refused', async () => {

@@ -48,7 +48,9 @@ describe('DuckDbRegistryStore', () => {
     expect(await registry().getDeviceCredential('S-1')).toEqual({ siteId: 'S-1', tokenHash: 'scrypt$1', issuedAt: T + 2 });
     expect(await registry().getDeviceCredential('S-1202')).toEqual({ siteId: 'S-1202', tokenHash: 'scrypt$1202', issuedAt: T + 2 });
     expect((await registry().deviceAccessChanges(T + 2)).credentials).toHaveLength(1_203);
-    await expect(registry().saveDeviceCredentials([{ siteId: '', tokenHash: 'h', issuedAt: T }])).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(registry().saveDeviceCredentials([{ siteId: '', tokenHash: 'h', issuedAt: T }])).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 
   it('saves, replaces, finds and counts users', async () => {
