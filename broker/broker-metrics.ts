@@ -63,6 +63,7 @@ export class BrokerMetrics {
   private readonly publishDenied: Counter<'reason'>;
   private readonly subscribeDenied: Counter;
   private readonly disconnects: Counter<'reason'>;
+  private readGate: { readonly packetsInFlight: number; readonly pauses: number } | undefined;
 
   constructor() {
     const self = this;
@@ -83,6 +84,23 @@ export class BrokerMetrics {
       collect() {
         this.set({ kind: 'device' }, self.connected.device);
         this.set({ kind: 'service' }, self.connected.service);
+      },
+    });
+    const packetsInFlight = new Gauge({
+      name: 'ioc_broker_packets_in_flight',
+      help: 'Packets received and not yet handled, over all connections (capped by MQTT_MAX_INFLIGHT_PACKETS).',
+      registers: [],
+      collect() {
+        this.set(self.readGate?.packetsInFlight ?? 0);
+      },
+    });
+    const readPauses = new Counter({
+      name: 'ioc_broker_read_pauses_total',
+      help: 'Times the broker stopped reading from publishers because MQTT_MAX_INFLIGHT_PACKETS packets were in processing (overload).',
+      registers: [],
+      collect() {
+        this.reset();
+        this.inc(self.readGate?.pauses ?? 0);
       },
     });
     this.authFailures = new Counter({
@@ -119,7 +137,14 @@ export class BrokerMetrics {
       ['ioc_broker_publish_denied_total', this.publishDenied],
       ['ioc_broker_subscribe_denied_total', this.subscribeDenied],
       ['ioc_broker_disconnects_total', this.disconnects],
+      ['ioc_broker_packets_in_flight', packetsInFlight],
+      ['ioc_broker_read_pauses_total', readPauses],
     ]);
+  }
+
+  /** Reports the read gate's packets in flight and pauses. */
+  observeReadGate(gate: { readonly packetsInFlight: number; readonly pauses: number }): void {
+    this.readGate = gate;
   }
 
   /** Adds the metrics to `registry`; throws if another broker's metrics are registered there. */

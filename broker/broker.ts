@@ -27,6 +27,7 @@ import { ClientIdGuard } from './client-id-guard.js';
 import { ClientIdentities } from './client-identity.js';
 import { DeviceAccessWatcher } from './device-access-watcher.js';
 import { DeviceSessions } from './device-sessions.js';
+import { InflightReadGate } from './inflight-read-gate.js';
 import { effectiveConnectionCap, FILE_DESCRIPTOR_RESERVE, openFileSoftLimit } from './open-file-limit.js';
 import { guardPacketSize, maxPacketBytes } from './packet-size-guard.js';
 import { PublishRateLimiter } from './publish-rate-limiter.js';
@@ -59,6 +60,12 @@ export interface IocBrokerOptions {
   readonly devicePublishRate?: number;
   /** Messages one site may send at once above its rate (DEVICE_PUBLISH_BURST); default 600. */
   readonly devicePublishBurst?: number;
+  /**
+   * Packets in processing over all connections at which the broker stops reading from publishers
+   * until half of them are handled (MQTT_MAX_INFLIGHT_PACKETS); default 20,000. Bounds memory under
+   * overload (inflight-read-gate.ts).
+   */
+  readonly maxInflightPackets?: number;
   /** Time between polls of device access changes, ms; default 1,000. */
   readonly deviceAccessPollMs?: number;
   /** Epoch ms (token grace periods); Date.now by default. */
@@ -71,6 +78,7 @@ export const BROKER_LIMIT_DEFAULTS = {
   devicePublishRate: 10,
   devicePublishBurst: 600,
   deviceAccessPollMs: 1_000,
+  maxInflightPackets: 20_000,
 } as const;
 
 /** TCP sockets accepted beyond the device connection cap (services, CONNECTs in progress), at least. */
@@ -93,6 +101,8 @@ export class IocBroker implements Component {
   private readonly brokerMetrics = new BrokerMetrics();
   private readonly identities = new ClientIdentities();
   private readonly clientIds = new ClientIdGuard();
+  private readonly readGate: InflightReadGate;
+  private readGateWarned = false;
   private readonly cache: VerifiedTokenCache;
   private readonly acl = new Acl();
   private readonly sessions: DeviceSessions;
@@ -129,6 +139,9 @@ export class IocBroker implements Component {
       ratePerSec: options.devicePublishRate ?? BROKER_LIMIT_DEFAULTS.devicePublishRate,
       burst: options.devicePublishBurst ?? BROKER_LIMIT_DEFAULTS.devicePublishBurst,
     });
+    const maxInflight = options.maxInflightPackets ?? BROKER_LIMIT_DEFAULTS.maxInflightPackets;
+    this.readGate = new InflightReadGate({ highWater: maxInflight, lowWater: Math.floor(maxInflight / 2) });
+    this.brokerMetrics.observeReadGate(this.readGate);
     this.sessions = new DeviceSessions({
       onDisconnect: (client, siteId, reason) => {
         this.brokerMetrics.disconnected(reason);
@@ -221,7 +234,8 @@ export class IocBroker implements Component {
       // in an array it drains with shift(), O(n) per message once the array is large: offered twice
       // what it can relay, Aedes then spends most of its time there and delivery collapses
       // (docs/performance.md, "Overload"). Memory stays bounded without the cap: Aedes reads a
-      // client's next chunk only once every message of the previous one has been delivered.
+      // client's next chunk only once every message of the previous one has been delivered, and the
+      // read gate caps the packets in processing over all clients (inflight-read-gate.ts).
       concurrency: 0,
       authenticate: createAuthenticate({
         credentials: this.options.credentials,
@@ -288,6 +302,16 @@ export class IocBroker implements Component {
           'packet larger than any accepted message: connection closed',
         );
       });
+      const gated = this.readGate.attach(client, socket, () => {
+        // Publishers only: devices and the simulators. Never the platform's consumers (their
+        // acknowledgements keep the pipeline moving) nor a connection still in CONNECT.
+        const identity = this.identities.of(client);
+        return identity !== undefined && (identity.kind === 'device' || identity.service === 'simulator');
+      });
+      if (!gated && !this.readGateWarned) {
+        this.readGateWarned = true;
+        this.logger.error('the Aedes client is not the expected version: the in-flight cap is OFF (see broker/inflight-read-gate.ts)');
+      }
       if (!guarded && !this.packetGuardWarned) {
         this.packetGuardWarned = true;
         this.logger.error('the MQTT parser is not the expected version: the packet size cap is OFF (see broker/packet-size-guard.ts)');

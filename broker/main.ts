@@ -23,6 +23,7 @@ const broker = new IocBroker({
   port: config.MQTT_PORT,
   maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
   maxDeviceConnections: config.MQTT_MAX_CONNECTIONS,
+  maxInflightPackets: config.MQTT_MAX_INFLIGHT_PACKETS,
   devicePublishRate: config.DEVICE_PUBLISH_RATE,
   devicePublishBurst: config.DEVICE_PUBLISH_BURST,
   logger: logger.child({ module: 'broker' }),

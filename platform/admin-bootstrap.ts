@@ -14,7 +14,8 @@ import type { Logger } from './logger.js';
 import type { RegistryStore } from './store/types.js';
 
 const FIRST_RETRY_MS = 250;
-const MAX_RETRY_MS = 10_000;
+/** Logins answer 503 until the admin exists, so keep the wait after the store comes up short. */
+const MAX_RETRY_MS = 2_000;
 
 export class AdminBootstrap implements Component {
   readonly name = 'admin-bootstrap';

@@ -77,6 +77,7 @@ export class Platform implements Component {
       port: config.MQTT_PORT,
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
       maxDeviceConnections: config.MQTT_MAX_CONNECTIONS,
+      maxInflightPackets: config.MQTT_MAX_INFLIGHT_PACKETS,
       devicePublishRate: config.DEVICE_PUBLISH_RATE,
       devicePublishBurst: config.DEVICE_PUBLISH_BURST,
       logger: child('broker'),

@@ -98,6 +98,11 @@ export const configSchema = z.object({
    * plus 10 % (at least 100 more), so idle sockets cannot exhaust file descriptors.
    */
   MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  /**
+   * Packets in processing (received, not yet delivered) over all connections at which the broker
+   * stops reading from publishers until half of them are handled: bounds its memory under overload.
+   */
+  MQTT_MAX_INFLIGHT_PACKETS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
   /** Messages per second one device (site) may sustain; excess is dropped and counted (`rate_limited`). */
   DEVICE_PUBLISH_RATE: z.coerce.number().positive().max(100_000).default(10),
   /** Messages a device may send at once above its rate (e.g. its offline queue after a reconnect). */

@@ -187,3 +187,44 @@ describe('login lock-out, backoff and slow-down', () => {
     expect(outcome(await attempt(fred, '10.9.8.200', base))).toBe('429 rate_limited');
   });
 });
+
+describe('login before the first admin exists', () => {
+  const temp = makeTempDir('mekong-ioc-login-empty-');
+  let stores: DuckDbDataStores;
+  let web: WebServer;
+
+  beforeAll(async () => {
+    const emptyAppDir = path.join(temp.dir, 'no-app');
+    fs.mkdirSync(emptyAppDir);
+    stores = new DuckDbDataStores({ file: path.join(temp.dir, 'empty.duckdb'), logger: silentLogger(), metrics: new Registry() });
+    await stores.start();
+    web = new WebServer({
+      config: testConfig(temp.dir, { HTTP_HOST: '127.0.0.1' }),
+      logger: silentLogger(),
+      metrics: new Registry(),
+      stores,
+      sites: new SiteDirectory({ registry: stores.registry, seeds: [], applySeeds: false, logger: silentLogger() }),
+      mqttUrl: () => 'mqtt://127.0.0.1:1',
+      serviceToken: 'test-service-token-0123456789abcdef',
+      appDir: emptyAppDir,
+      version: 'test',
+    });
+    await web.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await web?.stop();
+    await stores?.stop();
+    temp.cleanup();
+  });
+
+  it('answers 503 without counting a failure, so retrying during start-up never locks the admin out', async () => {
+    const early = [];
+    for (let i = 0; i < 8; i++) early.push(await call(web.url, 'POST', '/api/auth/login', { json: ADMIN }));
+    expect(early.map((answer) => `${answer.status} ${errorCode(answer)}`)).toEqual(Array(8).fill('503 unavailable'));
+    expect(early[0] && errorMessage(early[0])).toMatch(/first admin account is being set up/);
+
+    await ensureAdminUser({ registry: stores.registry, username: ADMIN.username, password: ADMIN.password, logger: silentLogger() });
+    expect((await call(web.url, 'POST', '/api/auth/login', { json: ADMIN })).status).toBe(200);
+  });
+});

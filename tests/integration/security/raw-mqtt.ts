@@ -44,6 +44,11 @@ export function publishQos0(topic: string, payload: Buffer | string): Buffer {
   return packet(0x30, Buffer.concat([utf8(topic), Buffer.isBuffer(payload) ? payload : Buffer.from(payload, 'utf8')]));
 }
 
+/** SUBSCRIBE to one filter (§3.8) with packet id 1. */
+export function subscribePacket(filter: string, qos: 0 | 1): Buffer {
+  return packet(0x82, Buffer.concat([Buffer.from([0, 1]), utf8(filter), Buffer.from([qos])]));
+}
+
 /** A raw TCP connection and every byte it received. */
 export interface RawConnection {
   readonly socket: net.Socket;
