@@ -62,7 +62,7 @@ export interface IocBrokerOptions {
   readonly devicePublishBurst?: number;
   /**
    * Packets in processing over all connections at which the broker stops reading from publishers
-   * until half of them are handled (MQTT_MAX_INFLIGHT_PACKETS); default 20,000. Bounds memory under
+   * until a quarter of them are handled (MQTT_MAX_INFLIGHT_PACKETS); default 20,000. Bounds memory under
    * overload (inflight-read-gate.ts).
    */
   readonly maxInflightPackets?: number;
@@ -140,7 +140,7 @@ export class IocBroker implements Component {
       burst: options.devicePublishBurst ?? BROKER_LIMIT_DEFAULTS.devicePublishBurst,
     });
     const maxInflight = options.maxInflightPackets ?? BROKER_LIMIT_DEFAULTS.maxInflightPackets;
-    this.readGate = new InflightReadGate({ highWater: maxInflight, lowWater: Math.floor(maxInflight / 2) });
+    this.readGate = new InflightReadGate({ highWater: maxInflight, lowWater: Math.floor((maxInflight * 3) / 4) });
     this.brokerMetrics.observeReadGate(this.readGate);
     this.sessions = new DeviceSessions({
       onDisconnect: (client, siteId, reason) => {

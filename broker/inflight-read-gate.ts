@@ -25,6 +25,9 @@
  */
 import type { Socket } from 'node:net';
 
+/** Held connections woken per event-loop turn when reads resume. */
+const RESUME_PER_TURN = 16;
+
 export interface InflightReadGateOptions {
   /** Packets in processing at which reads stop. */
   readonly highWater: number;
@@ -132,21 +135,24 @@ export class InflightReadGate {
     }
   }
 
-  /** Wakes the held connections on a later turn, so one completion never parses other clients' data on its stack. */
+  /**
+   * Wakes the held connections, oldest first, a few per event-loop turn: woken all at once, each
+   * parsing a read chunk, they would make one long turn that delays every delivery behind it.
+   */
   private scheduleResume(): void {
     if (this.resumeScheduled) return;
     this.resumeScheduled = true;
     setImmediate(() => {
       this.resumeScheduled = false;
-      const held = [...this.waiting];
-      this.waiting.clear();
-      for (const socket of held) {
-        if (this.holding) {
-          this.waiting.add(socket);
-          continue;
-        }
-        if (!socket.destroyed) socket.emit('readable');
+      let woken = 0;
+      for (const socket of this.waiting) {
+        if (this.holding || woken >= RESUME_PER_TURN) break;
+        this.waiting.delete(socket);
+        if (socket.destroyed) continue;
+        woken++;
+        socket.emit('readable');
       }
+      if (!this.holding && this.waiting.size > 0) this.scheduleResume();
     });
   }
 }

@@ -100,7 +100,7 @@ export const configSchema = z.object({
   MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   /**
    * Packets in processing (received, not yet delivered) over all connections at which the broker
-   * stops reading from publishers until half of them are handled: bounds its memory under overload.
+   * stops reading from publishers until a quarter of them are handled: bounds its memory under overload.
    */
   MQTT_MAX_INFLIGHT_PACKETS: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
   /** Messages per second one device (site) may sustain; excess is dropped and counted (`rate_limited`). */
