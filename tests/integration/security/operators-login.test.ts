@@ -25,6 +25,29 @@ const MINUTE = 60_000;
 /** Test accounts get a cheap scrypt cost (kept in the hash), so a hundred guesses stay fast; the admin keeps the real one. */
 const TEST_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 
+/** A web server on `stores` with no app, MQTT or seeds: only its HTTP API is under test. */
+function webServerOn(
+  stores: DuckDbDataStores,
+  dir: string,
+  appDir: string,
+  env: Record<string, string>,
+  metrics: Registry,
+  extra: Partial<ConstructorParameters<typeof WebServer>[0]> = {},
+): WebServer {
+  return new WebServer({
+    config: testConfig(dir, { HTTP_HOST: '127.0.0.1', ...env }),
+    logger: silentLogger(),
+    metrics,
+    stores,
+    sites: new SiteDirectory({ registry: stores.registry, seeds: [], applySeeds: false, logger: silentLogger() }),
+    mqttUrl: () => 'mqtt://127.0.0.1:1',
+    serviceToken: 'test-service-token-0123456789abcdef',
+    appDir,
+    version: 'test',
+    ...extra,
+  });
+}
+
 describe('login lock-out, backoff and slow-down', () => {
   const temp = makeTempDir('mekong-ioc-login-');
   const metrics = new Registry();
@@ -50,22 +73,11 @@ describe('login lock-out, backoff and slow-down', () => {
     stores = new DuckDbDataStores({ file: path.join(temp.dir, 'login.duckdb'), logger: silentLogger(), metrics: new Registry() });
     await stores.start();
     await ensureAdminUser({ registry: stores.registry, username: ADMIN.username, password: ADMIN.password, logger: silentLogger() });
-    const make = (env: Record<string, string>, registry: Registry) => {
-      const config = testConfig(temp.dir, { HTTP_HOST: '127.0.0.1', ...env });
-      return new WebServer({
-        config,
-        logger: silentLogger(),
-        metrics: registry,
-        stores,
-        sites: new SiteDirectory({ registry: stores.registry, seeds: [], applySeeds: false, logger: silentLogger() }),
-        mqttUrl: () => 'mqtt://127.0.0.1:1',
-        serviceToken: 'test-service-token-0123456789abcdef',
-        appDir: emptyAppDir,
-        version: 'test',
+    const make = (env: Record<string, string>, registry: Registry) =>
+      webServerOn(stores, temp.dir, emptyAppDir, env, registry, {
         clock: () => now,
         loginGuard: { account: { slowAfter: 6, baseDelayMs: 150, maxDelayMs: 300 } },
       });
-    };
     web = make({ TRUST_PROXY: 'loopback' }, metrics);
     untrusting = make({}, new Registry());
     await web.start();
@@ -198,17 +210,7 @@ describe('login before the first admin exists', () => {
     fs.mkdirSync(emptyAppDir);
     stores = new DuckDbDataStores({ file: path.join(temp.dir, 'empty.duckdb'), logger: silentLogger(), metrics: new Registry() });
     await stores.start();
-    web = new WebServer({
-      config: testConfig(temp.dir, { HTTP_HOST: '127.0.0.1' }),
-      logger: silentLogger(),
-      metrics: new Registry(),
-      stores,
-      sites: new SiteDirectory({ registry: stores.registry, seeds: [], applySeeds: false, logger: silentLogger() }),
-      mqttUrl: () => 'mqtt://127.0.0.1:1',
-      serviceToken: 'test-service-token-0123456789abcdef',
-      appDir: emptyAppDir,
-      version: 'test',
-    });
+    web = webServerOn(stores, temp.dir, emptyAppDir, {}, new Registry());
     await web.start();
   }, 30_000);
 
