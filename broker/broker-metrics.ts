@@ -46,6 +46,8 @@ export type PublishDeniedReason = (typeof PUBLISH_DENIED_REASONS)[number];
 export const DISCONNECT_REASONS = [
   /** An admin disabled the device's site. */
   'site_disabled',
+  /** An admin removed the device's site. */
+  'site_removed',
   /** The token the device connected with was rotated away and its grace period ended (or was 0). */
   'token_expired',
   /** A packet larger than any accepted message could be, closed before it was buffered. */

@@ -112,6 +112,10 @@ export class DeviceAccessWatcher {
     // the disable is closed by the next one. Each close is logged and counted by the sessions.
     for (const siteId of disabled) sessions.disconnectSite(siteId, 'site_disabled');
     this.disabled = disabled;
+    for (const siteId of changes.removedSiteIds) {
+      sessions.disconnectSite(siteId, 'site_removed');
+      cache.forget(siteId);
+    }
     for (const credential of changes.credentials) {
       cache.applyCredential(credential);
       sessions.applyCredential(credential);

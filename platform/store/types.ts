@@ -120,6 +120,8 @@ export interface SaveDeviceCredentialOptions {
 export interface DeviceAccessChanges {
   /** Every site disabled right now. */
   readonly disabledSiteIds: string[];
+  /** Sites removed at or after the requested time (and not registered again since). */
+  readonly removedSiteIds: string[];
   /** Credentials issued at or after the requested time, with their rotation grace. */
   readonly credentials: DeviceCredential[];
 }

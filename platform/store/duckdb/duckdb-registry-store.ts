@@ -129,6 +129,10 @@ export class DuckDbRegistryStore implements RegistryStore {
              ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, source = excluded.source`,
             chunk.flatMap((entry) => [entry.site.id, JSON.stringify(entry.site), entry.source, BigInt(entry.createdAt)]),
           );
+          await s.execute(
+            `DELETE FROM removed_sites WHERE site_id IN ${inList(chunk.length)}`,
+            chunk.map((entry) => entry.site.id),
+          );
         }
       }),
     );
@@ -138,6 +142,7 @@ export class DuckDbRegistryStore implements RegistryStore {
   async deleteSites(siteIds: readonly string[]): Promise<void> {
     for (const id of siteIds) requireText(id, 'siteId');
     if (siteIds.length === 0) return;
+    const removedAt = this.now();
     await this.db.write('delete_sites', (s) =>
       s.transaction(async () => {
         for (const chunk of chunks(siteIds, ROWS_PER_STATEMENT)) {
@@ -145,6 +150,11 @@ export class DuckDbRegistryStore implements RegistryStore {
           await s.execute(`DELETE FROM device_credentials WHERE site_id IN ${list}`, [...chunk]);
           await s.execute(`DELETE FROM disabled_sites WHERE site_id IN ${list}`, [...chunk]);
           await s.execute(`DELETE FROM sites WHERE id IN ${list}`, [...chunk]);
+          await s.execute(
+            `INSERT INTO removed_sites VALUES ${placeholders(chunk.length, 2)}
+             ON CONFLICT (site_id) DO UPDATE SET removed_at = excluded.removed_at`,
+            chunk.flatMap((id) => [id, BigInt(removedAt)]),
+          );
         }
       }),
     );
@@ -221,12 +231,17 @@ export class DuckDbRegistryStore implements RegistryStore {
     if (typeof sinceMs !== 'number' || !Number.isSafeInteger(sinceMs)) throw new AppError('bad_request', 'sinceMs must be epoch ms');
     return this.db.read('device_access_changes', async (s) => {
       const disabled = await s.query('SELECT site_id FROM disabled_sites ORDER BY site_id');
+      const removed = await s.query('SELECT site_id FROM removed_sites WHERE removed_at >= $1 ORDER BY site_id', [BigInt(sinceMs)]);
       const issued = await s.query(
         `SELECT c.*, d.disabled_at FROM device_credentials c LEFT JOIN disabled_sites d ON d.site_id = c.site_id
          WHERE c.issued_at >= $1 ORDER BY c.issued_at`,
         [BigInt(sinceMs)],
       );
-      return { disabledSiteIds: disabled.map((row) => stringColumn(row, 'site_id')), credentials: issued.map(toDeviceCredential) };
+      return {
+        disabledSiteIds: disabled.map((row) => stringColumn(row, 'site_id')),
+        removedSiteIds: removed.map((row) => stringColumn(row, 'site_id')),
+        credentials: issued.map(toDeviceCredential),
+      };
     });
   }
 

@@ -210,6 +210,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'removed sites, so the broker closes their open connections',
+    sql: `
+      CREATE TABLE removed_sites (
+        site_id VARCHAR PRIMARY KEY,
+        removed_at BIGINT NOT NULL    -- epoch ms; the row goes when the id is registered again
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

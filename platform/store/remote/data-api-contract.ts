@@ -77,6 +77,7 @@ const saveDeviceCredentialOptionsSchema = z.object({ keepPreviousUntil: epochMsS
 
 const deviceAccessChangesSchema = z.object({
   disabledSiteIds: z.array(text),
+  removedSiteIds: z.array(text),
   credentials: z.array(deviceCredentialSchema),
 });
 

@@ -204,12 +204,18 @@ describe('platform: device → broker → ingest → store → REST and socket.i
     });
     expect(summary).toMatchObject({ kind: 'salinity', status: 'online' });
     expect((await api.get<SiteListResponse>('/api/sites')).sites).toHaveLength(23);
-    await device.endAsync();
 
     expect((await api.request('POST', '/api/sites', newSite)).status).toBe(409);
     expect((await api.request('DELETE', '/api/sites/KG-WQ-02')).status).toBe(409);
+    // Removing the site also closes its device's open connection (within one access poll).
+    let closed = false;
+    device.once('close', () => {
+      closed = true;
+    });
     expect((await api.request('DELETE', '/api/sites/LOAD-00001')).status).toBe(204);
     expect((await api.request('GET', '/api/sites/LOAD-00001')).status).toBe(404);
+    await waitFor(() => closed, { message: "the removed site's connection to close" });
+    await device.endAsync(true);
     await expect(connectDevice('LOAD-00001', token)).rejects.toMatchObject({ code: 5 });
   });
 

@@ -98,7 +98,8 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
       path: '/api/sites/:id',
       operationId: 'removeSite',
       summary: 'Remove a site registered through the API, with its device token — admin only',
-      description: 'Seeded sites are removed by editing seeds/sites.json (409 `conflict`). Stored readings are kept until retention.',
+      description:
+        'Seeded sites are removed by editing seeds/sites.json (409 `conflict`). The device token stops working and an open MQTT connection of the site is closed within a second. Stored readings are kept until retention.',
       tag: 'sites',
       access: 'admin',
       params: siteParams,

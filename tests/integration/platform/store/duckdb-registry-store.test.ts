@@ -53,6 +53,26 @@ describe('DuckDbRegistryStore', () => {
     });
   });
 
+  it('reports removed sites to the broker until they are registered again', async () => {
+    fixture.now = T;
+    const site = {
+      id: 'LD-WQ-1',
+      name: 'Load 1',
+      kind: 'water-quality' as const,
+      lat: 10,
+      lon: 105,
+      province: { former: 'Kiên Giang', current: 'An Giang' },
+      reportingIntervalSec: 60,
+    };
+    await registry().saveSites([{ site, source: 'api', createdAt: T }]);
+    fixture.now = T + 1_000;
+    await registry().deleteSites(['LD-WQ-1']);
+    expect((await registry().deviceAccessChanges(T + 1_000)).removedSiteIds).toEqual(['LD-WQ-1']);
+    expect((await registry().deviceAccessChanges(T + 1_001)).removedSiteIds).toEqual([]);
+    await registry().saveSites([{ site, source: 'api', createdAt: T + 2_000 }]);
+    expect((await registry().deviceAccessChanges(T)).removedSiteIds).toEqual([]);
+  });
+
   it('saves, replaces, finds and counts users', async () => {
     expect(await registry().countUsers()).toBe(0);
     expect(await registry().findUser('admin')).toBeUndefined();
