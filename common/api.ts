@@ -281,6 +281,23 @@ export const registerSitesResponseSchema = z.object({
 });
 export type RegisterSitesResponse = z.infer<typeof registerSitesResponseSchema>;
 
+/**
+ * `POST /api/sites/remove` (admin): many sites at once (the simulators' load mode cleans up
+ * thousands). Unknown ids are reported, not an error; a seeded id refuses the whole request.
+ */
+export const removeSitesRequestSchema = z.object({
+  siteIds: z.array(siteIdSchema).min(1).max(MAX_SITES_PER_REGISTRATION),
+});
+export type RemoveSitesRequest = z.infer<typeof removeSitesRequestSchema>;
+
+export const removeSitesResponseSchema = z.object({
+  /** Ids removed. */
+  removed: z.array(z.string()),
+  /** Ids that were not registered (nothing to remove). */
+  notFound: z.array(z.string()),
+});
+export type RemoveSitesResponse = z.infer<typeof removeSitesResponseSchema>;
+
 /** Longest lookback of a replay frame, ms (6 h): a value older than this is not "current" at the frame time. */
 export const MAX_REPLAY_LOOKBACK_MS = 6 * 3600 * 1000;
 /** Default lookback of a replay frame, ms (30 min). */

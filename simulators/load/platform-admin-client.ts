@@ -8,7 +8,9 @@
 import {
   MAX_SITES_PER_REGISTRATION,
   type RegisterSitesRequest,
+  type RemoveSitesRequest,
   registerSitesResponseSchema,
+  removeSitesResponseSchema,
   type SiteSummary,
   siteListResponseSchema,
 } from '../../common/api.js';
@@ -92,21 +94,21 @@ export class PlatformAdminClient {
     return tokens;
   }
 
-  /** Removes sites, `concurrency` requests at a time; ids already gone count as removed. Returns how many were removed. */
-  async removeSites(ids: readonly string[], options: { concurrency?: number; onProgress?: ProgressListener } = {}): Promise<number> {
-    let next = 0;
+  /**
+   * Removes sites in batches of at most `batchSize` (`POST /api/sites/remove`); ids already gone
+   * count as removed. Returns how many were removed.
+   */
+  async removeSites(ids: readonly string[], options: { batchSize?: number; onProgress?: ProgressListener } = {}): Promise<number> {
+    const batchSize = Math.min(MAX_SITES_PER_REGISTRATION, Math.max(1, options.batchSize ?? MAX_SITES_PER_REGISTRATION));
     let done = 0;
-    const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++] as string;
-        const response = await this.send('DELETE', `/api/sites/${encodeURIComponent(id)}`);
-        if (response.status !== 404) await this.check(response, `remove site ${id}`);
-        else await response.body?.cancel();
-        done++;
-        if (done % 100 === 0 || done === ids.length) options.onProgress?.(done, ids.length);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, ids.length)) }, worker));
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const body: RemoveSitesRequest = { siteIds: ids.slice(i, i + batchSize) };
+      const response = await this.send('POST', '/api/sites/remove', body);
+      await this.check(response, 'remove sites');
+      removeSitesResponseSchema.parse(await response.json());
+      done = Math.min(ids.length, i + batchSize);
+      options.onProgress?.(done, ids.length);
+    }
     return done;
   }
 

@@ -17,6 +17,7 @@ import {
   MAX_SITES_PER_REGISTRATION,
   registerSitesResponseSchema,
   rejectionListResponseSchema,
+  removeSitesResponseSchema,
   siteAccessResponseSchema,
   siteEventListResponseSchema,
   siteListResponseSchema,
@@ -486,7 +487,25 @@ describe('web server', () => {
       expect(registerSitesResponseSchema.parse(answer.body).registered).toHaveLength(MAX_SITES_PER_REGISTRATION);
       const tooMany = await call(base, 'POST', '/api/sites', { cookie: adminCookie, json: { sites: [...sites, sites[0]] } });
       expect(tooMany.status).toBe(400);
-      await directory().remove(sites.map((site) => site.id));
+
+      // Removed in one request too: never by an operator, never with a seeded id among them.
+      const ids = sites.map((site) => site.id);
+      expect((await call(base, 'POST', '/api/sites/remove', { cookie: operatorCookie, json: { siteIds: ids } })).status).toBe(403);
+      const withSeeded = await call(base, 'POST', '/api/sites/remove', {
+        cookie: adminCookie,
+        json: { siteIds: [...ids.slice(1), 'KG-WQ-01'] },
+      });
+      expect(withSeeded.status).toBe(409);
+      expect(directory().get('BULK-00001')).toBeDefined();
+      const removed = await call(base, 'POST', '/api/sites/remove', {
+        cookie: adminCookie,
+        json: { siteIds: [...ids, 'NEVER-00001'].slice(1) },
+      });
+      expect(removed.status).toBe(200);
+      expect(removeSitesResponseSchema.parse(removed.body)).toEqual({ removed: ids.slice(1), notFound: ['NEVER-00001'] });
+      expect(directory().get('BULK-00001')).toBeUndefined();
+      expect(await stores.registry.getDeviceCredential('BULK-04999')).toBeUndefined();
+      await directory().remove([ids[0] ?? '']);
     });
 
     it('lists ingest rejections with totals per reason', async () => {

@@ -14,6 +14,8 @@ import {
   readingsQuerySchema,
   registerSitesRequestSchema,
   registerSitesResponseSchema,
+  removeSitesRequestSchema,
+  removeSitesResponseSchema,
   siteAccessResponseSchema,
   siteEventListResponseSchema,
   siteListResponseSchema,
@@ -91,6 +93,36 @@ export function siteRoutes(ctx: WebContext): ApiRoute[] {
           detail: { count: ids.length, first: ids[0] ?? null, last: ids.at(-1) ?? null, tokensIssued: tokens !== undefined },
         });
         sendJson(res, 201, registerSitesResponseSchema, { registered: ids, ...(tokens ? { tokens } : {}) });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sites/remove',
+      operationId: 'removeSites',
+      summary: 'Remove many sites registered through the API, with their device tokens — admin only',
+      description: `Body: \`{siteIds: [...]}\`, at most ${MAX_SITES_PER_REGISTRATION}. Ids not registered are listed in \`notFound\`. A seeded id answers 409 \`conflict\` and nothing is removed. Open MQTT connections of the removed sites are closed within a second; stored readings are kept until retention.`,
+      tag: 'sites',
+      access: 'admin',
+      body: removeSitesRequestSchema,
+      responses: {
+        200: { description: 'What was removed and what was not registered', schema: removeSitesResponseSchema },
+        ...errorResponses.validation,
+        ...errorResponses.unauthenticated,
+        ...errorResponses.forbidden,
+        ...errorResponses.conflict,
+      },
+      handle: async ({ body, auth, req, res }) => {
+        const requested = [...new Set(body.siteIds)];
+        const removed = requested.filter((id) => ctx.sites.get(id) !== undefined);
+        const notFound = requested.filter((id) => ctx.sites.get(id) === undefined);
+        if (removed.length > 0) await ctx.sites.remove(removed);
+        log.info({ count: removed.length, first: removed[0], by: auth?.user.username }, 'sites removed');
+        await ctx.audit.record(req, res, {
+          action: 'site.remove',
+          target: removed.length === 1 ? (removed[0] ?? null) : null,
+          detail: { count: removed.length, first: removed[0] ?? null, last: removed.at(-1) ?? null },
+        });
+        sendJson(res, 200, removeSitesResponseSchema, { removed, notFound });
       },
     }),
     defineRoute({
