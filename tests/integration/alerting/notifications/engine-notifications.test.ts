@@ -181,7 +181,14 @@ describe('notifications through the real alert engine', () => {
     engine.readingsAccepted([{ siteId: SITE, ts: Date.now(), values: { do: 5.5 } }]);
     await waitFor(() => events().includes('alert.cleared'), { message: 'clearing sent' });
     expect(events().filter((event) => event === 'alert.raised')).toHaveLength(1);
-    const feed = await supervisor.get<FeedResponse>('/api/notifications');
+    // The in-app feed is its own channel: its entry may land after the webhook's.
+    const feed = await waitFor(
+      async () => {
+        const answer = await supervisor.get<FeedResponse>('/api/notifications');
+        return answer.notifications.some((entry) => entry.kind === 'cleared') ? answer : undefined;
+      },
+      { message: 'the clearing in the in-app feed' },
+    );
     expect(feed.notifications.map((entry) => entry.kind).sort()).toEqual(['acknowledged', 'cleared', 'escalation']);
     expect(feed.notifications[0]?.kind).toBe('cleared');
   });
