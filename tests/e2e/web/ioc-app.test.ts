@@ -16,6 +16,7 @@ import { describeWithExecutable } from '../../support/system-deps.js';
 import type { PageGlobals } from '../support/browser-globals.js';
 import { demoHistory, demoValues, HISTORY_STEP_MS } from '../support/demo-data.js';
 import { type IocFixture, screenshot, startIocFixture } from '../support/ioc-fixture.js';
+import { moveMap } from '../support/map-view.js';
 
 /** The list's "shown / total" count, e.g. `22 / 22 trạm` (its rows are virtualised). */
 const inViewCount = (page: Page) => page.locator('.in-view h2 .muted').textContent();
@@ -142,8 +143,7 @@ describeWithExecutable('/usr/bin/chromium', 'chromium', 'IOC web app in Chromium
 
   it('opens a site from its marker on the map and follows a live reading', { timeout: 60_000 }, async () => {
     await page.locator('.drawer-head button[aria-label="Đóng"]').click();
-    await page.evaluate(() => (globalThis as PageGlobals).__iocMap?.setView(10.217, 103.96, 13));
-    await page.waitForTimeout(300);
+    await moveMap(page, { lat: 10.217, lon: 103.96, zoom: 13 });
     const point = await page.evaluate(() => (globalThis as PageGlobals).__iocMap?.pointOf('KG-WQ-03'));
     if (!point) throw new Error('no marker position');
     await page.mouse.click(point.x, point.y);
@@ -205,8 +205,7 @@ describeWithExecutable('/usr/bin/chromium', 'chromium', 'IOC web app in Chromium
     expect(await drawer.locator('tr[data-metric="turbidity"] .value').textContent()).toBe('180.0');
     expect(await page.locator('.alerts-panel .alert-card[data-site-id="KG-WQ-06"]', { hasText: 'Turbidity too high' }).count()).toBe(1);
     await page.locator('.drawer-head button[aria-label="Close"]').click();
-    await page.evaluate(() => (globalThis as PageGlobals).__iocMap?.fitAll());
-    await page.waitForTimeout(500);
+    await moveMap(page, 'all');
     await screenshot(page, '08-map-en');
   });
 
