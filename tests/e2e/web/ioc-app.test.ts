@@ -200,6 +200,9 @@ describeWithExecutable('/usr/bin/chromium', 'chromium', 'IOC web app in Chromium
     await page.locator('.app-header .lang-switch').click();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('.alerts-head h2').textContent()).toContain('Active alerts');
+    // The critical banner (shown for 8 s after the alert) follows the switch too while it is up.
+    const banner = page.locator('.map-banner-critical');
+    if ((await banner.count()) === 1) expect(await banner.textContent()).toBe('Critical: KG-WQ-06 — Turbidity too high');
     const drawer = page.locator('.site-drawer[data-site-id="KG-WQ-06"]');
     expect(await drawer.locator('tr[data-metric="turbidity"] th').textContent()).toBe('Turbidity');
     expect(await drawer.locator('tr[data-metric="turbidity"] .value').textContent()).toBe('180.0');

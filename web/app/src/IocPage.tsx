@@ -35,15 +35,14 @@ export interface IocPageProps {
 
 export function IocPage({ user, appConfig, onLogout, onUnauthenticated }: IocPageProps) {
   const { t, severityLabel, language } = useI18n();
-  const languageRef = useRef(language);
-  languageRef.current = language;
   const model = useMemo(() => new SiteModel(), []);
   const alarm = useMemo(() => new Alarm(), []);
   const [muted, setMuted] = useState(alarm.muted);
   const [, setTick] = useState(0);
   const unauthenticated = useRef(onUnauthenticated);
   unauthenticated.current = onUnauthenticated;
-  const [notice, setNotice] = useState<string | undefined>(undefined);
+  // The alert itself, not a rendered string: the banner follows a language switch.
+  const [notice, setNotice] = useState<Pick<Alert, 'siteId' | 'ruleName'> | undefined>(undefined);
   const controller = useMemo(
     () =>
       new LiveController(model, {
@@ -51,7 +50,7 @@ export function IocPage({ user, appConfig, onLogout, onUnauthenticated }: IocPag
         onChange: () => setTick((n) => n + 1),
         onCritical: (alert) => {
           alarm.play();
-          setNotice(`${alert.siteId} — ${alert.ruleName[languageRef.current]}`);
+          setNotice({ siteId: alert.siteId, ruleName: alert.ruleName });
         },
       }),
     [model, alarm],
@@ -195,7 +194,7 @@ export function IocPage({ user, appConfig, onLogout, onUnauthenticated }: IocPag
           {basemapLoaded === false && <div className="map-banner map-banner-warning">{t('basemapUnavailable')}</div>}
           {notice && (
             <div className="map-banner map-banner-critical" role="alert">
-              {severityLabel.critical}: {notice}
+              {severityLabel.critical}: {notice.siteId} — {notice.ruleName[language]}
             </div>
           )}
           {selectedId && (
