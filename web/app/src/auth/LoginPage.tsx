@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { type UserInfo, userInfoSchema } from '../../../../common/api.js';
 import { ApiError, postJson } from '../api/http.js';
 import { type I18n, useI18n } from '../i18n/I18nProvider.js';
+import { LanguageSwitch } from '../i18n/LanguageSwitch.js';
 
 /** Text for the answers a user can act on; any other server message is shown as it is. */
 function loginErrorText(failure: unknown, t: I18n['t']): string {
@@ -20,7 +21,7 @@ export interface LoginPageProps {
 }
 
 export function LoginPage({ onLoggedIn, notice, version }: LoginPageProps) {
-  const { t, language, setLanguage } = useI18n();
+  const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -50,15 +51,7 @@ export function LoginPage({ onLoggedIn, notice, version }: LoginPageProps) {
               <div className="brand-sub">{t('appSubtitle')}</div>
             </div>
           </div>
-          <button
-            type="button"
-            className="lang-switch"
-            lang={language === 'vi' ? 'en' : 'vi'}
-            aria-label={t('switchLanguageLabel')}
-            onClick={() => setLanguage(language === 'vi' ? 'en' : 'vi')}
-          >
-            {language === 'vi' ? 'EN' : 'VI'}
-          </button>
+          <LanguageSwitch />
         </div>
         <h1 id="login-title">{t('loginTitle')}</h1>
         <p className="muted login-hint">{t('loginHint')}</p>

@@ -7,6 +7,7 @@ import { ALERT_SEVERITIES, type AlertSeverity } from '../../../../common/alerts.
 import type { UserInfo } from '../../../../common/api.js';
 import type { SiteStatus } from '../../../../common/sites.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { LanguageSwitch } from '../i18n/LanguageSwitch.js';
 import type { Connection } from '../live/live-controller.js';
 import { useNow } from '../live/use-now.js';
 import { SEVERITY_COLOR, SEVERITY_TEXT, STATUS_COLOR } from '../model/colors.js';
@@ -48,7 +49,7 @@ export interface HeaderProps {
 }
 
 export function Header(props: HeaderProps) {
-  const { t, fmt, language, setLanguage, statusLabel, severityLabel } = useI18n();
+  const { t, fmt, statusLabel, severityLabel } = useI18n();
   const now = useNow(1000);
   const total = Object.values(props.statusCounts).reduce((sum, n) => sum + n, 0);
   return (
@@ -131,15 +132,7 @@ export function Header(props: HeaderProps) {
         >
           <BellIcon muted={props.muted} />
         </button>
-        <button
-          type="button"
-          className="lang-switch"
-          lang={language === 'vi' ? 'en' : 'vi'}
-          aria-label={t('switchLanguageLabel')}
-          onClick={() => setLanguage(language === 'vi' ? 'en' : 'vi')}
-        >
-          {language === 'vi' ? 'EN' : 'VI'}
-        </button>
+        <LanguageSwitch />
         {props.user && <span className="user">{props.user.username}</span>}
         <button type="button" className="logout" onClick={props.onLogout}>
           {t('logout')}
