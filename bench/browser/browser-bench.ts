@@ -14,13 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { PageGlobals } from '../../common/map-automation.js';
 import { topics } from '../../common/topics.js';
 import { loadConfig } from '../../platform/config/config.js';
 import { silentLogger } from '../../platform/logger.js';
 import { createPlatform } from '../../platform/platform.js';
 import { SERVICE_USERS } from '../../platform/security/service-credentials.js';
 import { loadReading, loadSites } from './load-sites.js';
-import type { PageGlobals } from './page-globals.js';
 import { longTaskBreakdowns } from './trace-long-tasks.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

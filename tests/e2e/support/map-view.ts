@@ -1,7 +1,7 @@
 /** Moving the IOC map from a test and waiting for the canvas to show the new view (never a fixed wait). */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { PageGlobals } from './browser-globals.js';
+import type { PageGlobals } from '../../../common/map-automation.js';
 
 /** A centre and zoom, or `'all'` for every site on screen. */
 export type MapView = { readonly lat: number; readonly lon: number; readonly zoom: number } | 'all';

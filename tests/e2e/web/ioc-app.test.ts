@@ -9,11 +9,11 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PageGlobals } from '../../../common/map-automation.js';
 import type { Site } from '../../../common/sites.js';
 import { loadSiteSeeds } from '../../../platform/seeds.js';
 import { ApiClient } from '../../support/api-client.js';
 import { describeWithExecutable } from '../../support/system-deps.js';
-import type { PageGlobals } from '../support/browser-globals.js';
 import { demoHistory, demoValues, HISTORY_STEP_MS } from '../support/demo-data.js';
 import { type IocFixture, screenshot, startIocFixture } from '../support/ioc-fixture.js';
 import { moveMap } from '../support/map-view.js';

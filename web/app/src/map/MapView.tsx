@@ -8,6 +8,7 @@ import { type LatLngBoundsExpression, type Map as LeafletMap, latLngBounds } fro
 import { memo, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { MapContainer, ScaleControl, TileLayer, useMap, ZoomControl } from 'react-leaflet';
 import type { AppConfig } from '../../../../common/api.js';
+import type { MapAutomation } from '../../../../common/map-automation.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { LiveController } from '../live/live-controller.js';
 import { useModelVersion } from '../live/use-model.js';
@@ -29,20 +30,6 @@ const MAX_BOUNDS: LatLngBoundsExpression = [
 const MAX_ZOOM = 16;
 /** Zoom a jump-to lands on. */
 export const JUMP_ZOOM = 14;
-
-/** What automation (tests, benchmark) may ask the map. */
-export interface MapAutomation {
-  /** Page coordinates (CSS px) of a site's marker, or undefined when unknown. */
-  pointOf(siteId: string): { x: number; y: number } | undefined;
-  /** Drawing statistics of the canvas layer. */
-  stats(): SiteCanvasLayer['stats'];
-  /** Starts the longest-redraw figure over (a new measurement window). */
-  resetStats(): void;
-  /** Moves the map. */
-  setView(lat: number, lon: number, zoom: number): void;
-  fitAll(): void;
-  messagesReceived(): number;
-}
 
 declare global {
   interface Window {

@@ -7,6 +7,7 @@
  * During a zoom animation the last frame is scaled like Leaflet's own renderers do.
  */
 import { DomUtil, Layer, type LeafletEvent, type Map as LeafletMap, type LeafletMouseEvent, Point, type ZoomAnimEvent } from 'leaflet';
+import type { DrawStats } from '../../../../common/map-automation.js';
 import type { Formatter } from '../i18n/format.js';
 import { CLUSTER_FILL, SEVERITY_BY_RANK, SEVERITY_COLOR, SEVERITY_TEXT } from '../model/colors.js';
 import type { SiteModel } from '../model/site-model.js';
@@ -42,15 +43,6 @@ export interface SiteCanvasCallbacks {
   readonly onClusterClick: (cluster: Cluster) => void;
   /** The hovered target and its container point, or null when leaving it. */
   readonly onHover: (target: HitTarget | null, x: number, y: number) => void;
-}
-
-/** Drawing statistics (the benchmark and tests read them). */
-export interface DrawStats {
-  draws: number;
-  lastDrawMs: number;
-  maxDrawMs: number;
-  singles: number;
-  clusters: number;
 }
 
 export class SiteCanvasLayer extends Layer {
