@@ -31,7 +31,8 @@ export interface BenchOptions {
   readonly resultsDir: string;
 }
 
-function positiveInteger(value: string): number {
+/** A commander parser of positive integers. */
+export function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
   return parsed;

@@ -54,7 +54,6 @@ export class InflightReadGate {
   private resumeScheduled = false;
   private readonly waiting = new Set<Socket>();
   private pausesCount = 0;
-  private peak = 0;
 
   constructor(private readonly options: InflightReadGateOptions) {
     if (!Number.isInteger(options.highWater) || options.highWater < 1) {
@@ -68,15 +67,6 @@ export class InflightReadGate {
   /** Packets received and not yet handled, over all connections. */
   get packetsInFlight(): number {
     return this.inFlight;
-  }
-
-  /** The most packets in flight at once since the last {@link resetPeak}. */
-  get peakInFlight(): number {
-    return this.peak;
-  }
-
-  resetPeak(): void {
-    this.peak = this.inFlight;
   }
 
   /** Times reads were stopped because the cap was reached. */
@@ -96,7 +86,6 @@ export class InflightReadGate {
     internals._parser.prependListener('packet', () => {
       mine++;
       this.inFlight++;
-      if (this.inFlight > this.peak) this.peak = this.inFlight;
       if (!this.holding && this.inFlight >= this.options.highWater) {
         this.holding = true;
         this.pausesCount++;

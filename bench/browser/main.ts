@@ -7,18 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInteger } from '../options.js';
 import { browserSection } from '../report/browser-section.js';
 import { formatTable } from '../report/format.js';
 import { type BrowserBenchOptions, LONG_TASK_TARGET_MS, runBrowserBench } from './browser-bench.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
 
 function parseOptions(argv: readonly string[]): BrowserBenchOptions {
   const program = new Command('tsx bench/browser/main.ts')
