@@ -82,18 +82,18 @@ describe('in-flight cap', () => {
     ingest.socket.resume();
     await Promise.all(acked);
     // Every message reached the consumer, in order per publisher.
+    // Each PUBLISH on the raw stream is its topic followed by the payload `<n>:xxx…`.
+    const numbersOn = (text: string, topic: string) =>
+      [...text.matchAll(new RegExp(`${topic.replace(/[/+#]/g, '\\$&')}(\\d+):`, 'g'))].map((match) => Number(match[1]));
     const delivered = await waitFor(
       () => {
         const text = ingest.received().toString('latin1');
-        const found = [...text.matchAll(/sites\/(KG-WQ-\d\d)\/telemetry(\d+):/g)];
-        return found.length >= PUBLISHERS * MESSAGES_EACH ? found : undefined;
+        const perPublisher = publishers.map((_, p) => numbersOn(text, topics.telemetry(siteOf(p))));
+        return perPublisher.every((numbers) => numbers.length >= MESSAGES_EACH) ? perPublisher : undefined;
       },
       { timeoutMs: 30_000, message: `all ${PUBLISHERS * MESSAGES_EACH} messages delivered` },
     );
-    for (let p = 0; p < PUBLISHERS; p++) {
-      const mine = delivered.filter((match) => match[1] === siteOf(p)).map((match) => Number(match[2]));
-      expect(mine).toEqual(Array.from({ length: MESSAGES_EACH }, (_, n) => n));
-    }
+    for (const numbers of delivered) expect(numbers).toEqual(Array.from({ length: MESSAGES_EACH }, (_, n) => n));
     expect(publishers.every((publisher) => publisher.mqtt.connected)).toBe(true);
     await waitFor(async () => (await fixture.metric('ioc_broker_packets_in_flight')) === 0, { message: 'nothing left in flight' });
   });
