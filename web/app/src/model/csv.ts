@@ -2,26 +2,38 @@
  * CSV export (RFC 4180): comma-separated, CRLF line ends, fields quoted when needed, with a UTF-8
  * byte-order mark so spreadsheet programs read Vietnamese names correctly. Numbers are written
  * machine-readably (`.` decimal point, full precision); times as ISO 8601 in Vietnam time
- * (`+07:00`) next to epoch milliseconds. Pure (the download lives in download-csv.ts).
+ * (`+07:00`) next to epoch milliseconds. Quoting and formula neutralising are papaparse's
+ * (`unparse` with `escapeFormulae`). Pure (the download lives in download-csv.ts).
  */
+import Papa from 'papaparse';
 import type { HistorySeries } from '../../../../common/api.js';
 
 const BOM = '\uFEFF';
 /** Vietnam's UTC offset, ms (no daylight saving time). */
 const ICT_OFFSET_MS = 7 * 3600 * 1000;
 
-/** One field, quoted when it holds a comma, quote, CR or LF; formula-leading characters are neutralised. */
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  // A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+type Cell = string | number | null | undefined;
+
+/**
+ * RFC 4180 rows: quoted when needed, CRLF; a text cell starting with = + - @ is prefixed with `'`
+ * (CSV injection). Numbers are written as JavaScript writes them (`.` decimal point, full
+ * precision; negative ones untouched); missing and non-finite ones as empty cells.
+ */
+function unparse(rows: ReadonlyArray<ReadonlyArray<Cell>>): string {
+  const cells = rows.map((row) =>
+    row.map((cell) => (cell === null || cell === undefined || (typeof cell === 'number' && !Number.isFinite(cell)) ? '' : cell)),
+  );
+  return Papa.unparse(cells, { newline: '\r\n', escapeFormulae: true });
+}
+
+/** One field as it appears in the document. */
+export function csvField(value: Cell): string {
+  return unparse([[value]]);
 }
 
 /** A CSV document from a header row and data rows, with the BOM. */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
-  return `${BOM}${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<Cell>>): string {
+  return `${BOM}${unparse([header, ...rows])}\r\n`;
 }
 
 /** `2025-11-21T14:05:09+07:00` for an epoch-ms time. */
